@@ -1,0 +1,723 @@
+import logging
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..returns_lib import policy as policy_lib
+
+_logger = logging.getLogger(__name__)
+
+RETURN_STATES = [
+    ("draft", "Draft"),
+    ("to_approve", "To Approve"),
+    ("approved", "Approved"),
+    ("in_transit", "In Transit"),
+    ("received", "Received"),
+    ("done", "Done"),
+    ("refused", "Refused"),
+    ("cancelled", "Cancelled"),
+]
+
+# States in which the returned quantities still count against what can be returned.
+OPEN_STATES = ("draft", "to_approve", "approved", "in_transit", "received", "done")
+
+
+class ReturnOrder(models.Model):
+    _name = "return.order"
+    _description = "Return Authorisation"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "date_requested desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        "Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: self.env._("New")
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, index=True, tracking=True, check_company=True
+    )
+    commercial_partner_id = fields.Many2one(related="partner_id.commercial_partner_id", store=True, index=True)
+    partner_return_address_id = fields.Many2one(
+        "res.partner",
+        "Return From",
+        compute="_compute_partner_return_address_id",
+        store=True,
+        readonly=False,
+        check_company=True,
+        help="Address the goods are picked up from or sent from.",
+    )
+    country_id = fields.Many2one(
+        "res.country",
+        "Customer Country",
+        compute="_compute_country_id",
+        store=True,
+        index=True,
+        help="Country the goods are returned from; drives customs decisions.",
+    )
+    origin_type = fields.Selection(
+        [("sale", "Sale Order"), ("picking", "Delivery"), ("invoice", "Invoice"), ("none", "None")],
+        "Source Document Type",
+        compute="_compute_origin_type",
+        store=True,
+    )
+    sale_order_id = fields.Many2one("sale.order", "Sale Order", index="btree_not_null", check_company=True)
+    picking_id = fields.Many2one(
+        "stock.picking",
+        "Delivery",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('picking_type_code', '=', 'outgoing'), ('state', '=', 'done')]",
+    )
+    invoice_id = fields.Many2one(
+        "account.move",
+        "Invoice",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        "Receiving Warehouse",
+        required=True,
+        check_company=True,
+        tracking=True,
+        compute="_compute_warehouse_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    return_location_id = fields.Many2one(related="warehouse_id.return_location_id")
+    user_id = fields.Many2one(
+        "res.users", "Responsible", tracking=True, default=lambda self: self.env.user, index=True
+    )
+    state = fields.Selection(RETURN_STATES, default="draft", required=True, tracking=True, index=True, copy=False)
+    date_requested = fields.Datetime("Requested On", default=fields.Datetime.now, required=True, copy=False)
+    date_approved = fields.Datetime("Approved On", readonly=True, copy=False)
+    date_received = fields.Datetime("Received On", readonly=True, copy=False)
+    requested_via_portal = fields.Boolean(readonly=True, copy=False)
+    line_ids = fields.One2many("return.order.line", "order_id", "Lines", copy=True)
+    picking_ids = fields.One2many("stock.picking", "return_order_id", "Receipts", readonly=True)
+    picking_count = fields.Integer(compute="_compute_picking_count")
+    out_of_policy = fields.Boolean(
+        compute="_compute_policy_verdict", help="A manager must approve this return with a logged reason."
+    )
+    policy_summary = fields.Text("Policy Check", compute="_compute_policy_verdict")
+    override_reason = fields.Text("Override Reason", readonly=True, copy=False, tracking=True)
+    override_user_id = fields.Many2one("res.users", "Overridden By", readonly=True, copy=False)
+    refuse_reason = fields.Text("Refusal Reason", readonly=True, copy=False, tracking=True)
+    return_shipping_payer = fields.Selection(
+        [("customer", "Customer"), ("company", "Company")],
+        compute="_compute_policy_terms",
+        store=True,
+        readonly=False,
+        string="Return Shipping Paid By",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_total = fields.Monetary("Returned Value", compute="_compute_amounts", store=True)
+    restocking_fee_amount = fields.Monetary("Restocking Fee", compute="_compute_amounts", store=True)
+    note = fields.Html("Internal Notes")
+    customer_note = fields.Text("Customer Comment")
+
+    _sql_constraints = [
+        ("name_company_uniq", "unique(name, company_id)", "A return reference must be unique per company."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+    @api.depends("sale_order_id", "picking_id", "invoice_id")
+    def _compute_origin_type(self):
+        for order in self:
+            if order.picking_id:
+                order.origin_type = "picking"
+            elif order.sale_order_id:
+                order.origin_type = "sale"
+            elif order.invoice_id:
+                order.origin_type = "invoice"
+            else:
+                order.origin_type = "none"
+
+    @api.depends("partner_id", "sale_order_id", "picking_id")
+    def _compute_partner_return_address_id(self):
+        for order in self:
+            order.partner_return_address_id = (
+                order.picking_id.partner_id or order.sale_order_id.partner_shipping_id or order.partner_id
+            )
+
+    @api.depends("partner_return_address_id.country_id", "partner_id.country_id")
+    def _compute_country_id(self):
+        for order in self:
+            order.country_id = order.partner_return_address_id.country_id or order.partner_id.country_id
+
+    @api.depends("company_id", "sale_order_id", "picking_id")
+    def _compute_warehouse_id(self):
+        default_by_company = {}
+        for order in self:
+            warehouse = order.picking_id.picking_type_id.warehouse_id or order.sale_order_id.warehouse_id
+            if not warehouse and not order.warehouse_id:
+                company = order.company_id or self.env.company
+                if company not in default_by_company:
+                    default_by_company[company] = self.env["stock.warehouse"].search(
+                        [("company_id", "=", company.id)], limit=1
+                    )
+                warehouse = default_by_company[company]
+            if warehouse:
+                order.warehouse_id = warehouse
+
+    def _compute_picking_count(self):
+        counts = dict(
+            self.env["stock.picking"]._read_group(
+                [("return_order_id", "in", self.ids)], ["return_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.picking_count = counts.get(order, 0)
+
+    @api.depends("line_ids.policy_id.return_shipping_payer")
+    def _compute_policy_terms(self):
+        for order in self:
+            payers = set(order.line_ids.policy_id.mapped("return_shipping_payer"))
+            # The company pays as soon as one policy says so: one parcel, one label.
+            order.return_shipping_payer = "company" if "company" in payers or not payers else "customer"
+
+    @api.depends("line_ids.price_subtotal", "line_ids.restocking_fee_amount")
+    def _compute_amounts(self):
+        for order in self:
+            order.amount_total = sum(order.line_ids.mapped("price_subtotal"))
+            order.restocking_fee_amount = sum(order.line_ids.mapped("restocking_fee_amount"))
+
+    @api.depends(
+        "date_requested",
+        "line_ids.policy_id",
+        "line_ids.delivery_date",
+        "line_ids.reason_id",
+        "line_ids.price_subtotal",
+        "override_reason",
+    )
+    def _compute_policy_verdict(self):
+        for order in self:
+            verdict = order._evaluate_policy()
+            order.out_of_policy = not verdict.in_policy
+            order.policy_summary = "\n".join(order._describe_findings(verdict.findings)) or self.env._(
+                "Within policy."
+            )
+
+    # ------------------------------------------------------------------
+    # Policy
+    # ------------------------------------------------------------------
+    def _prepare_policy_request_lines(self):
+        """Plain values the policy engine evaluates; override to feed it more facts."""
+        self.ensure_one()
+        return [
+            policy_lib.RequestLine(
+                key=line.id or line._origin.id or str(line.id),
+                policy=line.policy_id._to_policy_rule() if line.policy_id else None,
+                has_source_document=bool(line.sale_line_id or line.origin_move_id or line.invoice_line_id),
+                delivery_date=line.delivery_date,
+                amount=line.price_subtotal,
+                reason_id=line.reason_id.id or None,
+            )
+            for line in self.line_ids
+        ]
+
+    def _evaluate_policy(self):
+        self.ensure_one()
+        request_date = fields.Date.to_date(self.date_requested or fields.Datetime.now())
+        return policy_lib.evaluate_request(self._prepare_policy_request_lines(), request_date)
+
+    def _describe_findings(self, findings):
+        """Turn engine findings into sentences a user can act on."""
+        self.ensure_one()
+        lines_by_key = {line.id or line._origin.id or str(line.id): line for line in self.line_ids}
+        messages = []
+        for finding in findings:
+            product = lines_by_key.get(finding.line_key, self.env["return.order.line"]).product_id.display_name
+            params = finding.params
+            if finding.code == policy_lib.WINDOW_EXCEEDED:
+                messages.append(
+                    self.env._(
+                        "%(product)s was delivered on %(date)s, %(days)s days ago: "
+                        "the return window is %(window)s days.",
+                        product=product,
+                        date=params["delivered"],
+                        days=params["days"],
+                        window=params["window"],
+                    )
+                )
+            elif finding.code == policy_lib.NO_DELIVERY:
+                messages.append(self.env._("No delivery of %(product)s to this customer was found.", product=product))
+            elif finding.code == policy_lib.NOT_ELIGIBLE:
+                messages.append(
+                    self.env._("No return policy of the company covers the category of %(product)s.", product=product)
+                )
+            elif finding.code == policy_lib.NO_SOURCE_DOCUMENT:
+                messages.append(
+                    self.env._(
+                        "%(product)s is not linked to a sale order, delivery or invoice.", product=product
+                    )
+                )
+            elif finding.code == policy_lib.AUTO_APPROVAL_DISABLED:
+                messages.append(
+                    self.env._("The policy of %(product)s requires a person to approve.", product=product)
+                )
+            elif finding.code == policy_lib.REASON_NOT_AUTO_APPROVED:
+                messages.append(
+                    self.env._("The reason given for %(product)s is not auto-approved.", product=product)
+                )
+            elif finding.code == policy_lib.AMOUNT_ABOVE_AUTO_LIMIT:
+                messages.append(
+                    self.env._(
+                        "The returned value %(amount)s is above the auto-approval limit %(limit)s.",
+                        amount=params["amount"],
+                        limit=params["limit"],
+                    )
+                )
+            else:
+                messages.append(finding.code)
+        return messages
+
+    # ------------------------------------------------------------------
+    # ORM
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = (
+                    self.env["ir.sequence"].with_company(company).next_by_code("return.order")
+                    or self.env._("New")
+                )
+        orders = super().create(vals_list)
+        for order in orders:
+            order.message_subscribe(partner_ids=order.partner_id.ids)
+        return orders
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft_or_cancelled(self):
+        for order in self:
+            if order.state not in ("draft", "cancelled"):
+                raise UserError(
+                    self.env._("Return %s cannot be deleted once submitted: cancel it instead.", order.name)
+                )
+
+    @api.constrains("sale_order_id", "picking_id", "invoice_id", "partner_id")
+    def _check_source_documents(self):
+        for order in self:
+            commercial = order.partner_id.commercial_partner_id
+            for document, label in (
+                (order.sale_order_id, self.env._("sale order")),
+                (order.picking_id, self.env._("delivery")),
+                (order.invoice_id, self.env._("invoice")),
+            ):
+                if document and document.partner_id.commercial_partner_id != commercial:
+                    raise ValidationError(
+                        self.env._(
+                            "The %(doc_type)s %(doc)s belongs to %(owner)s, not to %(customer)s.",
+                            doc_type=label,
+                            doc=document.display_name,
+                            owner=document.partner_id.commercial_partner_id.display_name,
+                            customer=commercial.display_name,
+                        )
+                    )
+            if order.picking_id and (
+                order.picking_id.picking_type_code != "outgoing" or order.picking_id.state != "done"
+            ):
+                raise ValidationError(
+                    self.env._("Only done deliveries can be returned; %s is not one.", order.picking_id.name)
+                )
+            if order.invoice_id and (
+                order.invoice_id.move_type != "out_invoice" or order.invoice_id.state != "posted"
+            ):
+                raise ValidationError(
+                    self.env._("Only posted customer invoices can be returned; %s is not one.", order.invoice_id.name)
+                )
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for order in self:
+            order.access_url = f"/my/returns/{order.id}"
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Return %s", self.name).replace("/", "-")
+
+    # ------------------------------------------------------------------
+    # Concurrency
+    # ------------------------------------------------------------------
+    def _lock_for_processing(self):
+        """Lock the returns' rows so that two people cannot approve or receive them at once.
+
+        NOWAIT: the second transaction gets a clear message at once instead of waiting
+        and then failing on a serialisation error. The caller re-checks the state after
+        the lock, so a transaction that started before the winner committed fails too.
+        """
+        if not self:
+            return
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL("SELECT id FROM return_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT", tuple(self.ids))
+                )
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure) as error:
+            raise UserError(
+                self.env._(
+                    "%(returns)s is being processed by someone else right now. Reload the page and try again.",
+                    returns=", ".join(self.mapped("name")),
+                )
+            ) from error
+        self.invalidate_recordset(["state"])
+
+    def _check_state(self, allowed_states, action):
+        wrong = self.filtered(lambda order: order.state not in allowed_states)
+        if wrong:
+            state_labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Cannot %(action)s %(returns)s: it is %(state)s.",
+                    action=action,
+                    returns=", ".join(wrong.mapped("name")),
+                    state=", ".join(sorted({state_labels[s] for s in wrong.mapped("state")})),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+    def action_submit(self):
+        """Send the request for approval; requests in policy that the policy auto-approves are approved at once."""
+        self._lock_for_processing()
+        self._check_state(("draft",), self.env._("submit"))
+        empty = self.filtered(lambda order: not order.line_ids)
+        if empty:
+            raise UserError(self.env._("Add at least one product to return %s before submitting it.", empty[0].name))
+        self.line_ids._check_returnable_quantity()
+        self.write({"state": "to_approve"})
+        auto = self.filtered(lambda order: order._evaluate_policy().auto_approvable)
+        if auto:
+            auto._approve()
+            for order in auto:
+                order.message_post(
+                    body=self.env._("Approved automatically: the request is within policy."),
+                    subtype_xmlid="mail.mt_note",
+                )
+        (self - auto)._schedule_approval_activity()
+        return True
+
+    def _schedule_approval_activity(self):
+        activity_type = self.env.ref("reverse_logistics.mail_activity_return_approval", raise_if_not_found=False)
+        manager_group = self.env.ref("reverse_logistics.group_returns_manager")
+        for order in self:
+            if order.out_of_policy:
+                # Out-of-policy returns need a manager: assign the first one of the company.
+                user = manager_group.users.filtered(lambda u, o=order: o.company_id in u.company_ids)[:1]
+                summary = self.env._("Out of policy: a manager must decide")
+            else:
+                user = order.user_id
+                summary = self.env._("Approve return")
+            order.activity_schedule(
+                activity_type_id=activity_type.id if activity_type else False,
+                summary=summary,
+                note=order.policy_summary,
+                user_id=(user or order.user_id or self.env.user).id,
+            )
+
+    def action_approve(self):
+        """Approve the returns; out-of-policy ones need a manager's logged override first."""
+        self._lock_for_processing()
+        self._check_state(("to_approve",), self.env._("approve"))
+        needing_override = self.filtered(lambda order: order.out_of_policy and not order.override_reason)
+        if needing_override:
+            if not self.env.user.has_group("reverse_logistics.group_returns_manager"):
+                raise UserError(
+                    self.env._(
+                        "%(returns)s is out of policy:\n%(why)s\nOnly a Returns Manager can approve it, "
+                        "with a reason.",
+                        returns=", ".join(needing_override.mapped("name")),
+                        why="\n".join(needing_override.mapped("policy_summary")),
+                    )
+                )
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Approve Out of Policy"),
+                "res_model": "return.order.override.wizard",
+                "view_mode": "form",
+                "target": "new",
+                "context": {"default_return_order_ids": needing_override.ids},
+            }
+        self._approve()
+        return True
+
+    def _approve(self):
+        """Approve and create the receipts. Callers hold the lock and checked the state."""
+        self.line_ids._check_returnable_quantity()
+        self.write({"state": "approved", "date_approved": fields.Datetime.now()})
+        self._create_receipts()
+        self.activity_feedback(["reverse_logistics.mail_activity_return_approval"])
+        self._send_customer_email("reverse_logistics.mail_template_return_approved")
+
+    def _approve_with_override(self, reason):
+        if not self.env.user.has_group("reverse_logistics.group_returns_manager"):
+            raise UserError(self.env._("Only a Returns Manager can approve a return that is out of policy."))
+        if not (reason or "").strip():
+            raise UserError(self.env._("Give the reason why the return is accepted out of policy."))
+        self._lock_for_processing()
+        self._check_state(("to_approve",), self.env._("approve"))
+        for order in self:
+            order.message_post(
+                body=self.env._(
+                    "Approved out of policy by %(user)s.\nPolicy check: %(why)s\nReason: %(reason)s",
+                    user=self.env.user.name,
+                    why=order.policy_summary,
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        self.write({"override_reason": reason, "override_user_id": self.env.user.id})
+        self._approve()
+
+    def action_refuse(self):
+        self._check_state(("draft", "to_approve"), self.env._("refuse"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Refuse Return"),
+            "res_model": "return.order.refuse.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_return_order_ids": self.ids},
+        }
+
+    def _refuse(self, reason):
+        if not (reason or "").strip():
+            raise UserError(self.env._("Tell the customer why the return is refused."))
+        self._lock_for_processing()
+        self._check_state(("draft", "to_approve"), self.env._("refuse"))
+        self.write({"state": "refused", "refuse_reason": reason})
+        self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
+        self._send_customer_email("reverse_logistics.mail_template_return_refused")
+
+    def action_mark_in_transit(self):
+        self._check_state(("approved",), self.env._("mark as shipped"))
+        self.write({"state": "in_transit"})
+        return True
+
+    def action_receive(self):
+        """Receive everything still expected, with the lots announced on the lines."""
+        self._lock_for_processing()
+        self._check_state(("approved", "in_transit"), self.env._("receive"))
+        pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+        if not pickings:
+            raise UserError(self.env._("Nothing is left to receive on %s.", ", ".join(self.mapped("name"))))
+        for move in pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+            if move.has_tracking != "none" and not move.move_line_ids.lot_id and not move.move_line_ids.lot_name:
+                raise UserError(
+                    self.env._(
+                        "Enter the lot or serial number of %(product)s received on %(picking)s.",
+                        product=move.product_id.display_name,
+                        picking=move.picking_id.name,
+                    )
+                )
+            move.quantity = move.product_uom_qty
+        pickings.move_ids.picked = True
+        pickings.with_context(skip_backorder=True, cancel_backorder=True).button_validate()
+        return True
+
+    def action_done(self):
+        self._check_state(("received",), self.env._("close"))
+        self.write({"state": "done"})
+        return True
+
+    def action_cancel(self):
+        self._lock_for_processing()
+        self._check_state(("draft", "to_approve", "approved", "in_transit"), self.env._("cancel"))
+        received = self.filtered(lambda order: any(line.qty_received for line in order.line_ids))
+        if received:
+            raise UserError(
+                self.env._(
+                    "%s has goods received already: receive or close it instead of cancelling it.",
+                    ", ".join(received.mapped("name")),
+                )
+            )
+        self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
+        self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_draft(self):
+        self._check_state(("refused", "cancelled"), self.env._("reset to draft"))
+        self.write({"state": "draft", "refuse_reason": False, "override_reason": False, "override_user_id": False})
+        return True
+
+    def action_view_receipts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("stock.action_picking_tree_all")
+        action["domain"] = [("return_order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        if len(self.picking_ids) == 1:
+            action.update(views=[(False, "form")], res_id=self.picking_ids.id)
+        return action
+
+    def action_print_label(self):
+        return self.env.ref("reverse_logistics.action_report_return_label").report_action(self)
+
+    # ------------------------------------------------------------------
+    # Receipts
+    # ------------------------------------------------------------------
+    def _prepare_receipt_picking_values(self):
+        self.ensure_one()
+        picking_type = self.warehouse_id.return_type_id
+        if not picking_type or not self.warehouse_id.return_location_id:
+            raise UserError(
+                self.env._(
+                    "Warehouse %s has no Returns location or operation type. "
+                    "Open the warehouse and save it to create them.",
+                    self.warehouse_id.name,
+                )
+            )
+        return {
+            "picking_type_id": picking_type.id,
+            "partner_id": self.partner_return_address_id.id or self.partner_id.id,
+            "origin": self.name,
+            "return_order_id": self.id,
+            "location_id": self.partner_id.property_stock_customer.id,
+            "location_dest_id": self.warehouse_id.return_location_id.id,
+            "company_id": self.company_id.id,
+            "move_ids": [fields.Command.create(vals) for vals in self.line_ids._prepare_receipt_move_values()],
+        }
+
+    def _create_receipts(self):
+        to_receive = self.filtered(lambda order: order.line_ids)
+        pickings = self.env["stock.picking"].create(
+            [order._prepare_receipt_picking_values() for order in to_receive]
+        )
+        pickings.action_confirm()
+        pickings._assign_announced_lots()
+        return pickings
+
+    def _update_receipt_state(self):
+        """Called when receipts are validated: partial receipts keep the return open."""
+        for order in self.filtered(lambda o: o.state in ("approved", "in_transit")):
+            pending = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            if not pending and any(p.state == "done" for p in order.picking_ids):
+                order.write({"state": "received", "date_received": fields.Datetime.now()})
+                order._send_customer_email("reverse_logistics.mail_template_return_received")
+
+    # ------------------------------------------------------------------
+    # Mail
+    # ------------------------------------------------------------------
+    def _send_customer_email(self, template_xmlid):
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not template:
+            return
+        for order in self:
+            order.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+
+    def _track_subtype(self, init_values):
+        self.ensure_one()
+        if "state" in init_values and self.state == "approved":
+            return self.env.ref("reverse_logistics.mt_return_approved", raise_if_not_found=False) or super()._track_subtype(
+                init_values
+            )
+        return super()._track_subtype(init_values)
+
+    @api.model
+    def _action_view_for_domain(self, domain):
+        action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_return_order")
+        returns = self.search(domain)
+        action["domain"] = [("id", "in", returns.ids)]
+        if len(returns) == 1:
+            action.update(views=[(False, "form")], res_id=returns.id)
+        return action
+
+    # ------------------------------------------------------------------
+    # Returnable goods of source documents (wizard and portal)
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_return_candidates(self, sale_orders=None, pickings=None, invoices=None):
+        """What can still be returned from these documents, one dict per product (and lot).
+
+        Quantities already on other open returns are deducted. Used by the return
+        wizard and by the portal, so both offer exactly what the constraints accept.
+        """
+        Line = self.env["return.order.line"]
+        candidates = []
+        if pickings:
+            moves = pickings.move_ids.filtered(lambda m: m.state == "done" and m.location_dest_id.usage == "customer")
+            candidates += self._candidates_from_moves(
+                "origin_move_id", moves, Line._delivered_qty_by_move(moves), lambda m: m, moves
+            )
+        if sale_orders:
+            sale_lines = sale_orders.order_line.filtered(
+                lambda sl: sl.product_id.type == "consu" and not sl.display_type and sl.qty_delivered > 0
+            )
+            moves = sale_lines.move_ids.filtered(
+                lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+            )
+            candidates += self._candidates_from_moves(
+                "sale_line_id", sale_lines, Line._delivered_qty_by_sale_line(sale_lines),
+                lambda m: m.sale_line_id, moves,
+            )
+        if invoices:
+            inv_lines = invoices.invoice_line_ids.filtered(
+                lambda il: il.product_id.type == "consu" and il.quantity > 0
+            )
+            available = Line._invoiced_qty_by_invoice_line(inv_lines)
+            returned = Line._returned_quantities("invoice_line_id", inv_lines.ids)
+            for inv_line in inv_lines:
+                left = available[inv_line.id] - returned.get(inv_line.id, 0.0)
+                candidates.append(
+                    {
+                        "product_id": inv_line.product_id,
+                        "invoice_line_id": inv_line,
+                        "sale_line_id": inv_line.sale_line_ids[:1],
+                        "lot_id": self.env["stock.lot"],
+                        "delivered_qty": available[inv_line.id],
+                        "returnable_qty": max(left, 0.0),
+                        "delivery_date": inv_line.move_id.invoice_date,
+                    }
+                )
+        return candidates
+
+    @api.model
+    def _candidates_from_moves(self, source_field, sources, available, source_of_move, moves):
+        Line = self.env["return.order.line"]
+        returned = Line._returned_quantities(source_field, sources.ids)
+        returned_by_lot = {
+            (source.id, lot.id): qty
+            for source, lot, qty in Line._read_group(
+                [(source_field, "in", sources.ids), ("order_id.state", "in", OPEN_STATES), ("lot_id", "!=", False)],
+                [source_field, "lot_id"],
+                ["product_uom_qty:sum"],
+            )
+        }
+        lots_by_source = {}
+        dates_by_source = {}
+        for move in moves:
+            source = source_of_move(move)
+            dates_by_source[source.id] = max(dates_by_source.get(source.id, move.date), move.date)
+            if move.has_tracking != "none":
+                for move_line in move.move_line_ids.filtered("lot_id"):
+                    lots = lots_by_source.setdefault(source.id, {})
+                    lots[move_line.lot_id] = lots.get(move_line.lot_id, 0.0) + move_line.quantity
+        candidates = []
+        for source in sources:
+            left = max(available.get(source.id, 0.0) - returned.get(source.id, 0.0), 0.0)
+            common = {
+                "product_id": source.product_id,
+                source_field: source,
+                "sale_line_id": source if source_field == "sale_line_id" else source.sale_line_id,
+                "delivered_qty": available.get(source.id, 0.0),
+                "delivery_date": fields.Date.to_date(dates_by_source.get(source.id)),
+            }
+            lots = lots_by_source.get(source.id)
+            if lots:
+                for lot, qty in lots.items():
+                    lot_left = min(qty - returned_by_lot.get((source.id, lot.id), 0.0), left)
+                    candidates.append({**common, "lot_id": lot, "returnable_qty": max(lot_left, 0.0)})
+            else:
+                candidates.append({**common, "lot_id": self.env["stock.lot"], "returnable_qty": left})
+        return candidates

@@ -1,0 +1,38 @@
+from odoo import fields, models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    return_order_id = fields.Many2one(
+        "return.order", "Return Authorisation", index="btree_not_null", copy=False, readonly=True, check_company=True
+    )
+    return_order_count = fields.Integer(compute="_compute_return_order_count")
+
+    def _compute_return_order_count(self):
+        counts = dict(
+            self.env["return.order"]._read_group([("picking_id", "in", self.ids)], ["picking_id"], ["__count"])
+        )
+        for picking in self:
+            picking.return_order_count = counts.get(picking, 0)
+
+    def _assign_announced_lots(self):
+        """Put the lot or serial the customer announced on the receipt's move lines."""
+        for move in self.move_ids.filtered(lambda m: m.return_line_id.lot_id and m.has_tracking != "none"):
+            lot = move.return_line_id.lot_id
+            if move.move_line_ids:
+                move.move_line_ids[:1].write({"lot_id": lot.id, "quantity": move.product_uom_qty})
+                (move.move_line_ids - move.move_line_ids[:1]).unlink()
+            else:
+                self.env["stock.move.line"].create(
+                    {**move._prepare_move_line_vals(quantity=move.product_uom_qty), "lot_id": lot.id}
+                )
+
+    def action_create_return_order(self):
+        """Open the return wizard for a done delivery."""
+        self.ensure_one()
+        return self.env["return.order.wizard"]._action_open_for_source(picking=self)
+
+    def action_view_return_orders(self):
+        self.ensure_one()
+        return self.env["return.order"]._action_view_for_domain([("picking_id", "=", self.id)])

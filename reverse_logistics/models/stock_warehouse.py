@@ -1,0 +1,73 @@
+from odoo import fields, models
+
+
+class StockWarehouse(models.Model):
+    _inherit = "stock.warehouse"
+
+    return_location_id = fields.Many2one(
+        "stock.location",
+        "Returns Location",
+        check_company=True,
+        copy=False,
+        help="Returned goods are received here, apart from sellable stock, until they are inspected.",
+    )
+    return_type_id = fields.Many2one(
+        "stock.picking.type", "Customer Returns Operation Type", check_company=True, copy=False
+    )
+
+    def _get_locations_values(self, vals, code=False):
+        values = super()._get_locations_values(vals, code=code)
+        code = (vals.get("code") or code or "").replace(" ", "").upper()
+        company_id = vals.get("company_id", self.default_get(["company_id"])["company_id"])
+        values["return_location_id"] = {
+            "name": self.env._("Returns"),
+            "active": True,
+            "usage": "internal",
+            "barcode": self._valid_barcode(code + "RETURNS", company_id),
+        }
+        return values
+
+    def _get_sequence_values(self, name=False, code=False):
+        values = super()._get_sequence_values(name=name, code=code)
+        values["return_type_id"] = {
+            "name": self.env._("%(name)s Sequence customer returns", name=name or self.name),
+            "prefix": (code or self.code) + "/" + (self.return_type_id.sequence_code or "RET") + "/",
+            "padding": 5,
+            "company_id": self.company_id.id,
+        }
+        return values
+
+    def _get_picking_type_create_values(self, max_sequence):
+        data, next_sequence = super()._get_picking_type_create_values(max_sequence)
+        data["return_type_id"] = {
+            "name": self.env._("Customer Returns"),
+            "code": "incoming",
+            "use_create_lots": True,
+            "use_existing_lots": True,
+            "default_location_src_id": self.env.ref("stock.stock_location_customers").id,
+            "default_location_dest_id": self.return_location_id.id,
+            "sequence": next_sequence + 1,
+            "sequence_code": "RET",
+            "company_id": self.company_id.id,
+        }
+        return data, next_sequence + 2
+
+    def _get_picking_type_update_values(self):
+        data = super()._get_picking_type_update_values()
+        data["return_type_id"] = {
+            "active": self.active,
+            "default_location_dest_id": self.return_location_id.id,
+            "barcode": self.code.replace(" ", "").upper() + "RET",
+        }
+        return data
+
+    def _create_returns_locations_and_types(self):
+        """Create the Returns location and operation type of warehouses that lack them.
+
+        Used when the module is installed into a database that already has warehouses.
+        """
+        for warehouse in self:
+            if not warehouse.return_location_id:
+                warehouse._create_missing_locations({})
+            if not warehouse.return_type_id:
+                warehouse.write(warehouse._create_or_update_sequences_and_picking_types())

@@ -1,0 +1,6 @@
+from . import test_return_policy
+from . import test_return_flow
+from . import test_return_refusals
+from . import test_return_concurrency
+from . import test_return_security
+from . import test_portal

@@ -1,0 +1,3 @@
+from . import return_order_wizard
+from . import return_order_refuse_wizard
+from . import return_order_override_wizard
