@@ -216,7 +216,7 @@ class ReturnOrder(models.Model):
                 key=line.id or line._origin.id or str(line.id),
                 policy=line.policy_id._to_policy_rule() if line.policy_id else None,
                 has_source_document=bool(line.sale_line_id or line.origin_move_id or line.invoice_line_id),
-                delivery_date=line.delivery_date,
+                delivery_date=line.delivery_date or None,
                 amount=line.price_subtotal,
                 reason_id=line.reason_id.id or None,
             )
@@ -282,8 +282,27 @@ class ReturnOrder(models.Model):
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
+    _HEADER_FIELDS = ("partner_id", "company_id", "sale_order_id", "picking_id", "invoice_id", "warehouse_id")
+
     @api.model_create_multi
     def create(self, vals_list):
+        # Validate every return and every line on their values first, so that a refused
+        # request writes nothing at all (not even a return without lines).
+        Line = self.env["return.order.line"]
+        pairs = []
+        for vals in vals_list:
+            header = self.new({field: vals[field] for field in self._HEADER_FIELDS if field in vals})
+            header._check_source_documents()
+            commands = []
+            for command in vals.get("line_ids") or []:
+                if command[0] == fields.Command.CREATE:
+                    line_vals = Line._prepare_source_link(command[2], header)
+                    pairs.append((header, line_vals))
+                    command = fields.Command.create(line_vals)
+                commands.append(command)
+            if commands:
+                vals["line_ids"] = commands
+        Line._validate_request_values(pairs)
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -291,7 +310,8 @@ class ReturnOrder(models.Model):
                     self.env["ir.sequence"].with_company(company).next_by_code("return.order")
                     or self.env._("New")
                 )
-        orders = super().create(vals_list)
+        orders = super(ReturnOrder, self.with_context(_return_lines_validated=True)).create(vals_list)
+        orders = orders.with_env(self.env)
         for order in orders:
             order.message_subscribe(partner_ids=order.partner_id.ids)
         return orders
@@ -304,9 +324,21 @@ class ReturnOrder(models.Model):
                     self.env._("Return %s cannot be deleted once submitted: cancel it instead.", order.name)
                 )
 
-    @api.constrains("sale_order_id", "picking_id", "invoice_id", "partner_id")
+    @api.constrains("sale_order_id", "picking_id", "invoice_id", "partner_id", "warehouse_id", "company_id")
     def _check_source_documents(self):
         for order in self:
+            company = order.company_id or self.env.company
+            for record in (order.sale_order_id, order.picking_id, order.invoice_id, order.warehouse_id):
+                if record and record.company_id and record.company_id != company:
+                    raise ValidationError(
+                        self.env._(
+                            "%(doc)s belongs to company %(company)s, not to %(other)s: "
+                            "a return stays within one company.",
+                            doc=record.display_name,
+                            company=record.company_id.name,
+                            other=company.name,
+                        )
+                    )
             commercial = order.partner_id.commercial_partner_id
             for document, label in (
                 (order.sale_order_id, self.env._("sale order")),

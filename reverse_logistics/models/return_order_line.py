@@ -128,147 +128,166 @@ class ReturnOrderLine(models.Model):
 
     # ------------------------------------------------------------------
     # Source linking and validation
+    #
+    # Requests are validated on their values, before anything is written: a refused
+    # request leaves no return behind, even where the caller catches the error
+    # (the portal re-renders its form) and the transaction goes on.
     # ------------------------------------------------------------------
+    _SOURCE_FIELDS = ("sale_line_id", "origin_move_id", "invoice_line_id")
+    _CHECKED_FIELDS = ("product_id", "product_uom_qty", "lot_id", *_SOURCE_FIELDS)
+
     @api.model_create_multi
     def create(self, vals_list):
-        lines = super().create(vals_list)
-        lines._link_source_lines()
-        return lines
+        if not self.env.context.get("_return_lines_validated"):
+            orders = self.env["return.order"].browse([vals.get("order_id") for vals in vals_list])
+            vals_list = [self._prepare_source_link(vals, order) for vals, order in zip(vals_list, orders)]
+            self._validate_request_values(list(zip(orders, vals_list)))
+        return super().create(vals_list)
 
     def write(self, vals):
-        res = super().write(vals)
-        if "product_id" in vals:
-            self._link_source_lines()
-        return res
+        if any(field in vals for field in self._CHECKED_FIELDS):
+            pairs = []
+            for line in self:
+                merged = {field: line[field].id if line._fields[field].type == "many2one" else line[field]
+                          for field in self._CHECKED_FIELDS}
+                merged.update(vals)
+                if "product_id" in vals and not any(field in vals for field in self._SOURCE_FIELDS):
+                    merged.update(dict.fromkeys(self._SOURCE_FIELDS, False))
+                    merged = self._prepare_source_link(merged, line.order_id)
+                pairs.append((line.order_id, merged))
+            self._validate_request_values(pairs, exclude_lines=self)
+            if len(self) == 1:
+                vals = {**vals, **{field: pairs[0][1][field] for field in self._SOURCE_FIELDS}}
+        return super().write(vals)
 
-    def _link_source_lines(self):
-        """Link each line to the line of its return's source document that carries the same product.
+    @api.model
+    def _prepare_source_link(self, vals, order):
+        """Link a requested line to the line of its return's source document carrying the same product."""
+        if not vals.get("product_id") or any(vals.get(field) for field in self._SOURCE_FIELDS):
+            return vals
+        product_id = vals["product_id"]
+        vals = dict(vals)
+        if order.picking_id:
+            move = order.picking_id.move_ids.filtered(lambda m: m.product_id.id == product_id and m.state == "done")[:1]
+            vals.update(origin_move_id=move.id, sale_line_id=move.sale_line_id.id)
+        elif order.sale_order_id:
+            sale_line = order.sale_order_id.order_line.filtered(lambda sl: sl.product_id.id == product_id)[:1]
+            vals["sale_line_id"] = sale_line.id
+        elif order.invoice_id:
+            inv_line = order.invoice_id.invoice_line_ids.filtered(lambda il: il.product_id.id == product_id)[:1]
+            vals.update(invoice_line_id=inv_line.id, sale_line_id=inv_line.sale_line_ids[:1].id)
+        return vals
 
-        A product missing from the source document is refused: it was not sold there.
+    @api.model
+    def _validate_request_values(self, pairs, exclude_lines=None):
+        """Check requested lines, given as (return, values) pairs, before they are written.
+
+        Every check of a line's own values comes first, then the quantities: what is
+        requested here plus what other open returns hold must not exceed what was
+        delivered (or invoiced).
         """
-        for line in self:
-            order = line.order_id
-            if line.origin_move_id or line.sale_line_id or line.invoice_line_id:
-                continue
-            if order.picking_id:
-                move = order.picking_id.move_ids.filtered(
-                    lambda m, p=line.product_id: m.product_id == p and m.state == "done"
-                )[:1]
-                line.write({"origin_move_id": move.id, "sale_line_id": move.sale_line_id.id})
-            elif order.sale_order_id:
-                sale_line = order.sale_order_id.order_line.filtered(lambda sl, p=line.product_id: sl.product_id == p)[
-                    :1
-                ]
-                line.sale_line_id = sale_line
-            elif order.invoice_id:
-                inv_line = order.invoice_id.invoice_line_ids.filtered(
-                    lambda il, p=line.product_id: il.product_id == p
-                )[:1]
-                line.write({"invoice_line_id": inv_line.id, "sale_line_id": inv_line.sale_line_ids[:1].id})
-
-    @api.constrains("product_id", "sale_line_id", "origin_move_id", "invoice_line_id", "order_id")
-    def _check_source_document(self):
-        for line in self:
-            order = line.order_id
-            if order.picking_id and line.origin_move_id.picking_id != order.picking_id:
-                raise ValidationError(
-                    self.env._(
-                        "%(product)s was not delivered with %(doc)s.",
-                        product=line.product_id.display_name,
-                        doc=order.picking_id.name,
-                    )
-                )
-            if order.sale_order_id and line.sale_line_id.order_id != order.sale_order_id:
-                raise ValidationError(
-                    self.env._(
-                        "%(product)s is not on sale order %(doc)s.",
-                        product=line.product_id.display_name,
-                        doc=order.sale_order_id.name,
-                    )
-                )
-            if order.invoice_id and line.invoice_line_id.move_id != order.invoice_id:
-                raise ValidationError(
-                    self.env._(
-                        "%(product)s is not on invoice %(doc)s.",
-                        product=line.product_id.display_name,
-                        doc=order.invoice_id.name,
-                    )
-                )
-            for source in (line.sale_line_id, line.origin_move_id, line.invoice_line_id):
-                if source and source.product_id != line.product_id:
-                    raise ValidationError(
-                        self.env._(
-                            "The line returns %(product)s but its source line is for %(other)s.",
-                            product=line.product_id.display_name,
-                            other=source.product_id.display_name,
-                        )
-                    )
-
-    @api.constrains("product_uom_qty", "lot_id", "product_id")
-    def _check_quantity(self):
-        for line in self:
-            if float_compare(line.product_uom_qty, 0.0, precision_rounding=line.product_id.uom_id.rounding) <= 0:
+        Product = self.env["product.product"]
+        for order, vals in pairs:
+            product = Product.browse(vals.get("product_id"))
+            if not product:
+                raise ValidationError(self.env._("Choose the product to return."))
+            qty = vals.get("product_uom_qty", 1.0)
+            if float_compare(qty, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
                 raise ValidationError(
                     self.env._(
                         "The quantity of %(product)s to return must be positive (%(qty)s given).",
-                        product=line.product_id.display_name,
-                        qty=line.product_uom_qty,
+                        product=product.display_name,
+                        qty=qty,
                     )
                 )
-            if line.product_id.tracking == "serial" and line.lot_id and line.product_uom_qty != 1:
+            lot = self.env["stock.lot"].browse(vals.get("lot_id"))
+            if lot and lot.product_id != product:
+                raise ValidationError(
+                    self.env._("Lot %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name)
+                )
+            if product.tracking == "serial" and lot and qty != 1:
                 raise ValidationError(
                     self.env._(
                         "Serial number %(lot)s identifies one unit of %(product)s: return it on a line of quantity 1.",
-                        lot=line.lot_id.name,
-                        product=line.product_id.display_name,
+                        lot=lot.name,
+                        product=product.display_name,
                     )
                 )
-        self._check_returnable_quantity()
+            self._check_line_source(order, product, vals)
+        self._check_requested_quantities(pairs, exclude_lines or self.browse())
 
-    # Quantities returned so far, per source line, are counted across every open return.
-    def _returned_quantities(self, source_field, source_ids):
-        groups = self._read_group(
-            [(source_field, "in", list(source_ids)), ("order_id.state", "in", OPEN_STATES)],
-            [source_field],
-            ["product_uom_qty:sum"],
+    @api.model
+    def _check_line_source(self, order, product, vals):
+        # sudo: a returns clerk must be able to check a return against a sale order or
+        # invoice that sales rules hide from them ("own documents only"); only ownership
+        # and product are read, and nothing is written.
+        sale_line = self.env["sale.order.line"].sudo().browse(vals.get("sale_line_id"))
+        move = self.env["stock.move"].sudo().browse(vals.get("origin_move_id"))
+        inv_line = self.env["account.move.line"].sudo().browse(vals.get("invoice_line_id"))
+        documents = (
+            (order.picking_id, move.picking_id, self.env._("was not delivered with %s")),
+            (order.sale_order_id, sale_line.order_id, self.env._("is not on sale order %s")),
+            (order.invoice_id, inv_line.move_id, self.env._("is not on invoice %s")),
         )
+        for document, line_document, message in documents:
+            if document and line_document != document:
+                raise ValidationError(product.display_name + " " + message % document.name)
+        for source in (sale_line, move, inv_line):
+            if source and source.product_id != product:
+                raise ValidationError(
+                    self.env._(
+                        "The line returns %(product)s but its source line is for %(other)s.",
+                        product=product.display_name,
+                        other=source.product_id.display_name,
+                    )
+                )
+            if source and order.company_id and source.company_id != order.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(doc)s belongs to company %(company)s: it cannot be returned to %(other)s.",
+                        doc=source.display_name,
+                        company=source.company_id.name,
+                        other=order.company_id.name,
+                    )
+                )
+
+    def _returned_quantities(self, source_field, source_ids, exclude_lines=None):
+        """Quantities on open returns per source line, in the product's unit."""
+        domain = [(source_field, "in", list(source_ids)), ("order_id.state", "in", OPEN_STATES)]
+        if exclude_lines:
+            domain.append(("id", "not in", exclude_lines.ids))
+        groups = self._read_group(domain, [source_field], ["product_uom_qty:sum"])
         return {source.id: qty for source, qty in groups}
 
-    def _check_returnable_quantity(self):
-        """Refuse returning more than was delivered (or invoiced), counting every other open return."""
-        lines = self.filtered(lambda line: line.order_id.state in OPEN_STATES)
-        if not lines:
-            return
-        self.env["return.order.line"].flush_model(["product_uom_qty", "order_id", "sale_line_id", "origin_move_id",
-                                                   "invoice_line_id"])
-        self.env["return.order"].flush_model(["state"])
-        checks = (
-            ("sale_line_id", lines.sale_line_id, self._delivered_qty_by_sale_line),
-            ("origin_move_id", lines.origin_move_id, self._delivered_qty_by_move),
-            ("invoice_line_id", lines.invoice_line_id, self._invoiced_qty_by_invoice_line),
-        )
-        for source_field, sources, available_getter in checks:
-            if not sources:
+    @api.model
+    def _check_requested_quantities(self, pairs, exclude_lines):
+        getters = {
+            "sale_line_id": ("sale.order.line", self._delivered_qty_by_sale_line),
+            "origin_move_id": ("stock.move", self._delivered_qty_by_move),
+            "invoice_line_id": ("account.move.line", self._invoiced_qty_by_invoice_line),
+        }
+        for source_field, (model, available_getter) in getters.items():
+            requested = defaultdict(float)
+            for _order, vals in pairs:
+                if vals.get(source_field):
+                    requested[vals[source_field]] += vals.get("product_uom_qty", 1.0)
+            if not requested:
                 continue
+            # sudo: delivered quantities are checked whoever asks (see _check_line_source).
+            sources = self.env[model].sudo().browse(list(requested))
             available = available_getter(sources)
-            returned = self._returned_quantities(source_field, sources.ids)
-            lines_by_source = defaultdict(lambda: self.env["return.order.line"])
-            for line in lines:
-                if line[source_field]:
-                    lines_by_source[line[source_field].id] |= line
+            returned = self.sudo()._returned_quantities(source_field, sources.ids, exclude_lines)
             for source in sources:
-                source_lines = lines_by_source[source.id]
-                product = source_lines[:1].product_id
+                product = source.product_id
                 delivered = available.get(source.id, 0.0)
-                total = returned.get(source.id, 0.0)
-                if float_compare(total, delivered, precision_rounding=product.uom_id.rounding) > 0:
-                    requested = sum(source_lines.mapped("product_uom_qty"))
-                    already = total - requested
+                already = returned.get(source.id, 0.0)
+                wanted = requested[source.id]
+                if float_compare(already + wanted, delivered, precision_rounding=product.uom_id.rounding) > 0:
                     raise ValidationError(
                         self.env._(
                             "Cannot return %(qty)s %(uom)s of %(product)s: %(available)s were delivered on "
                             "%(doc)s and %(already)s are already being returned, so at most %(left)s can be returned.",
-                            qty=requested,
+                            qty=wanted,
                             uom=product.uom_id.name,
                             product=product.display_name,
                             available=delivered,
@@ -277,6 +296,16 @@ class ReturnOrderLine(models.Model):
                             left=max(delivered - already, 0.0),
                         )
                     )
+
+    def _check_returnable_quantity(self):
+        """Re-check lines that exist already, e.g. when a cancelled return is submitted again."""
+        lines = self.filtered(lambda line: line.order_id.state in OPEN_STATES)
+        pairs = [
+            (line.order_id, {field: line[field].id for field in ("product_id", *self._SOURCE_FIELDS)}
+             | {"product_uom_qty": line.product_uom_qty})
+            for line in lines
+        ]
+        self._check_requested_quantities(pairs, lines)
 
     def _delivered_qty_by_sale_line(self, sale_lines):
         """Net delivered quantity per sale line, in the product's unit.

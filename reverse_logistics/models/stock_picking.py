@@ -16,6 +16,15 @@ class StockPicking(models.Model):
         for picking in self:
             picking.return_order_count = counts.get(picking, 0)
 
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        if default and default.get("backorder_id"):
+            # A backorder of a return receipt is still expected by the same return.
+            for picking, vals in zip(self, vals_list):
+                if picking.return_order_id:
+                    vals.setdefault("return_order_id", picking.return_order_id.id)
+        return vals_list
+
     def _assign_announced_lots(self):
         """Put the lot or serial the customer announced on the receipt's move lines."""
         for move in self.move_ids.filtered(lambda m: m.return_line_id.lot_id and m.has_tracking != "none"):

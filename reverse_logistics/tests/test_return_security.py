@@ -1,1 +1,57 @@
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 
+from .common import ReturnsCase
+
+
+@tagged("post_install", "-at_install")
+class TestReturnSecurity(ReturnsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._deliver_sale(cls.customer, [(cls.product, 5)])
+        cls.clerk = new_test_user(cls.env, "sec_clerk", groups="reverse_logistics.group_returns_user")
+        cls.salesman = new_test_user(cls.env, "sec_sales", groups="sales_team.group_sale_salesman")
+        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
+        cls.clerk_b = new_test_user(
+            cls.env, "sec_clerk_b", groups="reverse_logistics.group_returns_user",
+            company_id=cls.company_b.id, company_ids=[Command.set(cls.company_b.ids)],
+        )
+
+    def test_returns_user_runs_returns_but_cannot_configure(self):
+        rma = self._return_from_sale(self.order, [(self.product, 1, {})]).with_user(self.clerk)
+        rma.action_submit()
+        rma.action_approve()
+        self.assertEqual(rma.state, "approved")
+        with self.assertRaises(AccessError):
+            self.policy.with_user(self.clerk).window_days = 365
+        with self.assertRaises(AccessError):
+            self.env["return.reason"].with_user(self.clerk).create({"name": "Because"})
+        with self.assertRaises(AccessError):
+            rma.unlink()
+
+    def test_salesman_reads_returns_but_does_not_change_them(self):
+        rma = self._return_from_sale(self.order, [(self.product, 1, {})])
+        as_sales = rma.with_user(self.salesman)
+        self.assertEqual(as_sales.state, "draft")
+        self.assertEqual(self.order.with_user(self.salesman).return_order_count, 1)
+        with self.assertRaises(AccessError):
+            as_sales.write({"customer_note": "x"})
+
+    def test_companies_do_not_see_each_others_returns(self):
+        rma = self._return_from_sale(self.order, [(self.product, 1, {})])
+        self.assertFalse(self.env["return.order"].with_user(self.clerk_b).search([("id", "=", rma.id)]))
+        with self.assertRaises(AccessError):
+            rma.with_user(self.clerk_b).read(["name"])
+        self.assertTrue(self.env["return.order"].with_user(self.clerk).search([("id", "=", rma.id)]))
+
+    def test_only_managers_may_override(self):
+        old = self._deliver_sale(self.customer, [(self.product_b, 1)], days_ago=90)
+        rma = self._return_from_sale(old, [(self.product_b, 1, {})])
+        rma.action_submit()
+        with self.assertRaises(UserError):
+            self.env["return.order.override.wizard"].with_user(self.clerk).create(
+                {"return_order_ids": [Command.set(rma.ids)], "reason": "x"}
+            ).action_approve()
+        self.assertEqual(rma.state, "to_approve")

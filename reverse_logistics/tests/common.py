@@ -1,0 +1,134 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.tests import TransactionCase
+
+
+class ReturnsCase(TransactionCase):
+    """Delivered sale orders to return, built through the real sale and stock flows."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.category = cls.env["product.category"].create({"name": "Returnable goods"})
+        cls.policy = cls.env["return.policy"].create(
+            {
+                "name": "Test policy",
+                "company_id": cls.company.id,
+                "window_days": 30,
+                "sequence": 1,
+                "category_ids": [Command.link(cls.category.id)],
+            }
+        )
+        cls.reason_defect = cls.env.ref("reverse_logistics.reason_defective")
+        cls.reason_changed = cls.env.ref("reverse_logistics.reason_changed_mind")
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Kunde GmbH", "country_id": cls.env.ref("base.de").id, "email": "kunde@example.com"}
+        )
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "Client SARL", "country_id": cls.env.ref("base.fr").id}
+        )
+        cls.product = cls._create_product("Returnable chair", list_price=100.0)
+        cls.product_b = cls._create_product("Returnable lamp", list_price=40.0)
+        cls.product_serial = cls._create_product("Phone", list_price=500.0, tracking="serial")
+        cls.serials = cls.env["stock.lot"].create(
+            [{"name": f"SN-{i}", "product_id": cls.product_serial.id, "company_id": cls.company.id} for i in range(3)]
+        )
+        for product in (cls.product, cls.product_b):
+            cls.env["stock.quant"]._update_available_quantity(product, cls.stock_location, 100)
+        for lot in cls.serials:
+            cls.env["stock.quant"]._update_available_quantity(cls.product_serial, cls.stock_location, 1, lot_id=lot)
+
+    @classmethod
+    def _create_product(cls, name, list_price, tracking="none"):
+        return cls.env["product.product"].create(
+            {
+                "name": name,
+                "is_storable": True,
+                "tracking": tracking,
+                "list_price": list_price,
+                "categ_id": cls.category.id,
+                "hs_code": "94017100",
+                "country_of_origin": cls.env.ref("base.es").id,
+            }
+        )
+
+    @classmethod
+    def _deliver_sale(cls, partner, lines, days_ago=2, lots=None):
+        """Confirm a sale order and validate its delivery in full, ``days_ago`` days ago."""
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "warehouse_id": cls.warehouse.id,
+                "order_line": [
+                    Command.create({"product_id": product.id, "product_uom_qty": qty, "price_unit": product.list_price})
+                    for product, qty in lines
+                ],
+            }
+        )
+        order.action_confirm()
+        picking = order.picking_ids
+        for move in picking.move_ids:
+            if move.has_tracking == "serial":
+                move.move_line_ids.unlink()
+                for lot in (lots or cls.serials)[: int(move.product_uom_qty)]:
+                    cls.env["stock.move.line"].create(
+                        {**move._prepare_move_line_vals(quantity=1), "lot_id": lot.id}
+                    )
+            else:
+                move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+        delivered_at = fields.Datetime.now() - timedelta(days=days_ago)
+        picking.move_ids.write({"date": delivered_at})
+        picking.date_done = delivered_at
+        return order
+
+    def _return_from_sale(self, order, lines, **values):
+        """Create a return of ``lines`` [(product, qty, extra line values)] from ``order``."""
+        return self.env["return.order"].create(
+            {
+                "partner_id": order.partner_id.id,
+                "sale_order_id": order.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "reason_id": self.reason_defect.id,
+                            **extra,
+                        }
+                    )
+                    for product, qty, extra in lines
+                ],
+                **values,
+            }
+        )
+
+    def _row_counts(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT (SELECT count(*) FROM return_order), (SELECT count(*) FROM return_order_line),"
+            " (SELECT count(*) FROM stock_picking WHERE return_order_id IS NOT NULL)"
+        )
+        return self.env.cr.fetchone()
+
+    def assertRefused(self, exception, regex, func, *args, **kwargs):
+        """``func`` must raise ``exception`` before writing anything.
+
+        Unlike Odoo's assertRaises, no savepoint is rolled back here: a row written
+        before the refusal is still counted, as it would be where a caller catches
+        the error and the transaction goes on.
+        """
+        before = self._row_counts()
+        try:
+            func(*args, **kwargs)
+        except exception as error:
+            self.assertRegex(str(error), regex)
+        else:
+            self.fail(f"{exception.__name__} not raised")
+        self.assertEqual(self._row_counts(), before, "a refused request must leave nothing behind")
