@@ -55,3 +55,23 @@ class TestReturnSecurity(ReturnsCase):
                 {"return_order_ids": [Command.set(rma.ids)], "reason": "x"}
             ).action_approve()
         self.assertEqual(rma.state, "to_approve")
+
+    def test_every_menu_of_a_returns_user_opens(self):
+        """Each action under the Returns menu loads its views for a plain Returns user."""
+        Menu = self.env["ir.ui.menu"].with_user(self.clerk)
+        tree = Menu.load_menus(debug=False)
+        reachable, todo = [], [self.env.ref("reverse_logistics.menu_returns_root").id]
+        while todo:
+            menu_id = todo.pop()
+            reachable.append(menu_id)
+            todo += tree[menu_id]["children"]
+        menus = Menu.browse(reachable).filtered("action")
+        self.assertIn(self.env.ref("reverse_logistics.menu_return_orders"), menus)
+        self.assertNotIn(self.env.ref("reverse_logistics.menu_return_policies"), menus, "configuration is for managers")
+        for menu in menus:
+            action = menu.action.sudo().read()[0]
+            model = self.env[action["res_model"]].with_user(self.clerk)
+            view_types = [view_type.strip() for view_type in action["view_mode"].split(",")]
+            views = model.get_views([(False, view_type) for view_type in view_types] + [(False, "search")])
+            self.assertEqual(set(views["views"]), {*view_types, "search"})
+            model.web_search_read([], {"display_name": {}})
