@@ -651,9 +651,8 @@ class ReturnOrder(models.Model):
     def _track_subtype(self, init_values):
         self.ensure_one()
         if "state" in init_values and self.state == "approved":
-            return self.env.ref("reverse_logistics.mt_return_approved", raise_if_not_found=False) or super()._track_subtype(
-                init_values
-            )
+            subtype = self.env.ref("reverse_logistics.mt_return_approved", raise_if_not_found=False)
+            return subtype or super()._track_subtype(init_values)
         return super()._track_subtype(init_values)
 
     @api.model

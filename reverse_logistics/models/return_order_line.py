@@ -140,8 +140,8 @@ class ReturnOrderLine(models.Model):
     def create(self, vals_list):
         if not self.env.context.get("_return_lines_validated"):
             orders = self.env["return.order"].browse([vals.get("order_id") for vals in vals_list])
-            vals_list = [self._prepare_source_link(vals, order) for vals, order in zip(vals_list, orders)]
-            self._validate_request_values(list(zip(orders, vals_list)))
+            vals_list = [self._prepare_source_link(vals, order) for vals, order in zip(vals_list, orders, strict=True)]
+            self._validate_request_values(list(zip(orders, vals_list, strict=True)))
         return super().create(vals_list)
 
     def write(self, vals):
@@ -328,7 +328,9 @@ class ReturnOrderLine(models.Model):
     def _delivered_qty_by_move(self, moves):
         result = {}
         for move in moves:
-            qty = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id) if move.state == "done" else 0
+            qty = 0.0
+            if move.state == "done":
+                qty = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
             returned = move.returned_move_ids.filtered(lambda m: m.state == "done" and not m.return_line_id)
             qty -= sum(m.product_uom._compute_quantity(m.quantity, m.product_id.uom_id) for m in returned)
             result[move.id] = qty

@@ -31,7 +31,9 @@ class ReturnPolicy(models.Model):
         default=True, help="Received goods must be inspected before a disposition is decided."
     )
     restocking_fee_percent = fields.Float(
-        "Restocking Fee (%)", digits=(5, 2), help="Share of the returned goods' value kept when the customer is at fault."
+        "Restocking Fee (%)",
+        digits=(5, 2),
+        help="Share of the returned goods' value kept when the customer is at fault.",
     )
     return_shipping_payer = fields.Selection(
         [("customer", "Customer"), ("company", "Company")],

@@ -20,7 +20,7 @@ class StockPicking(models.Model):
         vals_list = super().copy_data(default=default)
         if default and default.get("backorder_id"):
             # A backorder of a return receipt is still expected by the same return.
-            for picking, vals in zip(self, vals_list):
+            for picking, vals in zip(self, vals_list, strict=True):
                 if picking.return_order_id:
                     vals.setdefault("return_order_id", picking.return_order_id.id)
         return vals_list

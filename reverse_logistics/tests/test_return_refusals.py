@@ -23,7 +23,11 @@ class TestReturnRefusals(ReturnsCase):
 
     def test_more_than_delivered(self):
         self.assertRefused(
-            ValidationError, r"at most 5\.0 can be returned", self._return_from_sale, self.order, [(self.product, 6, {})]
+            ValidationError,
+            r"at most 5\.0 can be returned",
+            self._return_from_sale,
+            self.order,
+            [(self.product, 6, {})],
         )
 
     def test_more_than_delivered_counting_other_open_returns(self):
@@ -40,7 +44,11 @@ class TestReturnRefusals(ReturnsCase):
         self.assertEqual(first.line_ids.product_uom_qty, 3)
         # Two lines of one request count together.
         self.assertRefused(
-            ValidationError, "at most 2.0", self._return_from_sale, self.order, [(self.product, 1, {}), (self.product, 2, {})]
+            ValidationError,
+            "at most 2.0",
+            self._return_from_sale,
+            self.order,
+            [(self.product, 1, {}), (self.product, 2, {})],
         )
         # A cancelled return no longer counts.
         first.action_cancel()

@@ -86,7 +86,8 @@ class ReturnOrderWizard(models.TransientModel):
         if not lines:
             raise UserError(self.env._("Enter the quantity to return on at least one product."))
         for line in lines:
-            if float_compare(line.quantity, line.returnable_qty, precision_rounding=line.product_id.uom_id.rounding) > 0:
+            rounding = line.product_id.uom_id.rounding
+            if float_compare(line.quantity, line.returnable_qty, precision_rounding=rounding) > 0:
                 raise UserError(
                     self.env._(
                         "At most %(left)s of %(product)s can be returned (%(qty)s entered).",

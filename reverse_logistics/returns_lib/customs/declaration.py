@@ -231,7 +231,8 @@ def check_declaration(declaration: Declaration, countries=None, currencies=None,
     if not declaration.lines:
         add("no_lines", "lines", "A declaration needs at least one goods item.")
     if len(declaration.lines) > MAX_ITEMS:
-        add("too_many_lines", "lines", f"A declaration holds at most {MAX_ITEMS} goods items.", count=len(declaration.lines))
+        add("too_many_lines", "lines", f"A declaration holds at most {MAX_ITEMS} goods items.",
+            count=len(declaration.lines))
     for index, line in enumerate(declaration.lines, start=1):
         path = f"lines[{index}]"
         if not _HS_FORMAT.match(line.hs_code or ""):
@@ -257,13 +258,15 @@ def check_declaration(declaration: Declaration, countries=None, currencies=None,
             add("procedure_format", f"{path}.procedure_code", "The procedure code has 4 digits.", item=index)
         if declaration.kind == IMPORT_RELIEF:
             if not line.relief_claimed:
-                add("relief_procedure", f"{path}.procedure_code", "Returned goods relief uses procedure 61xx.", item=index)
+                add("relief_procedure", f"{path}.procedure_code", "Returned goods relief uses procedure 61xx.",
+                    item=index)
             if "F01" not in line.additional_procedure_codes:
                 add("relief_additional_procedure", f"{path}.additional_procedure_codes",
                     "Returned goods relief needs the additional procedure F01.", item=index)
     if declaration.kind == IMPORT_RELIEF:
-        mrns = [doc for doc in declaration.previous_documents if doc.type_code in ("MRN", "830")]
-        mrns += [doc for line in declaration.lines for doc in line.previous_documents if doc.type_code in ("MRN", "830")]
+        documents = list(declaration.previous_documents)
+        documents += [doc for line in declaration.lines for doc in line.previous_documents]
+        mrns = [doc for doc in documents if doc.type_code in ("MRN", "830")]
         if not mrns:
             add("relief_export_mrn_missing", "previous_documents",
                 "Returned goods relief quotes the export declaration's MRN as a previous document.")

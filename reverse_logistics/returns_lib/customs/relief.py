@@ -73,12 +73,18 @@ def decide_relief(
     else:
         if export.territory_code != import_territory:
             reasons.append(
-                (EXPORTED_FROM_OTHER_TERRITORY, {"exported_from": export.territory_code, "import_into": import_territory})
+                (
+                    EXPORTED_FROM_OTHER_TERRITORY,
+                    {"exported_from": export.territory_code, "import_into": import_territory},
+                )
             )
         deadline = _add_years(export.export_date, RELIEF_PERIOD_YEARS)
         if reimport_date > deadline:
             reasons.append(
-                (PERIOD_EXCEEDED, {"exported_on": export.export_date, "deadline": deadline, "years": RELIEF_PERIOD_YEARS})
+                (
+                    PERIOD_EXCEEDED,
+                    {"exported_on": export.export_date, "deadline": deadline, "years": RELIEF_PERIOD_YEARS},
+                )
             )
         if not export.mrn:
             reasons.append((NO_EXPORT_MRN, {}))

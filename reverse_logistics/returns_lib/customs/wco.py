@@ -21,8 +21,8 @@ NS_DEC = "urn:wco:datamodel:WCO:DEC-DMS:2"
 WCO_DATA_MODEL_VERSION = "3.6"
 FUNCTION_CODE_ORIGINAL = "9"
 
-_MD = "{%s}" % NS_METADATA
-_D = "{%s}" % NS_DEC
+_MD = f"{{{NS_METADATA}}}"
+_D = f"{{{NS_DEC}}}"
 
 
 def _decimal(value, places=3) -> str:
