@@ -8,3 +8,5 @@ from . import stock_picking
 from . import sale_order
 from . import account_move
 from . import return_order_portal
+from . import customs_territory_rule
+from . import return_order_customs

@@ -4,3 +4,4 @@ from . import test_return_refusals
 from . import test_return_concurrency
 from . import test_return_security
 from . import test_portal
+from . import test_customs_territory

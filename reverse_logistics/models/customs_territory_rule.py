@@ -1,0 +1,94 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..returns_lib.customs import territory as territory_lib
+
+
+class CustomsTerritoryRule(models.Model):
+    """Which customs territory an address belongs to.
+
+    The EU customs union is one territory; some parts of member states are outside it
+    and some other countries inside it. These are facts that change by treaty, so they are
+    records a customs officer maintains, not code.
+    """
+
+    _name = "customs.territory.rule"
+    _description = "Customs Territory Rule"
+    _order = "country_id, sequence, id"
+
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    country_id = fields.Many2one("res.country", required=True, index=True)
+    state_id = fields.Many2one(
+        "res.country.state", "State", domain="[('country_id', '=', country_id)]",
+        help="Only addresses in this state or province.",
+    )
+    zip_pattern = fields.Char(
+        "Postcodes Starting With",
+        help="A regular expression matched at the start of the postcode, without spaces: "
+        "e.g. 35 for Las Palmas, BT for Northern Ireland, 5[12] for Ceuta and Melilla.",
+    )
+    territory_code = fields.Char(
+        "Customs Territory", required=True, help="Addresses matching the rule belong to this territory, e.g. EU."
+    )
+    note = fields.Char(help="Why this rule exists (treaty, special status).", translate=True)
+
+    @api.constrains("zip_pattern")
+    def _check_zip_pattern(self):
+        for rule in self.filtered("zip_pattern"):
+            try:
+                re.compile(rule.zip_pattern)
+            except re.error as error:
+                raise ValidationError(
+                    self.env._("The postcode pattern %(pattern)s is not valid: %(error)s",
+                               pattern=rule.zip_pattern, error=error)
+                ) from error
+
+    def _to_rules(self):
+        return [
+            territory_lib.TerritoryRule(
+                country_code=rule.country_id.code,
+                territory_code=rule.territory_code.strip().upper(),
+                state_code=rule.state_id.code or None,
+                zip_pattern=rule.zip_pattern or None,
+                note=rule.note or "",
+            )
+            for rule in self
+        ]
+
+    @api.model
+    def _get_rules(self):
+        return self.search([])._to_rules()
+
+    @api.model
+    def _address_of(self, partner):
+        return territory_lib.Address(
+            country_code=partner.country_id.code or "",
+            state_code=partner.state_id.code or None,
+            zip_code=partner.zip or None,
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self._recompute_open_returns()
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._recompute_open_returns()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self._recompute_open_returns()
+        return result
+
+    @api.model
+    def _recompute_open_returns(self):
+        """Returns not yet received follow rule changes; received ones keep the decision they travelled with."""
+        orders = self.env["return.order"].sudo().search([("state", "in", ("draft", "to_approve", "approved"))])
+        if orders:
+            self.env.add_to_compute(self.env["return.order"]._fields["customs_declaration_needed"], orders)

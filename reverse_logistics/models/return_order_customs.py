@@ -1,0 +1,61 @@
+from odoo import api, fields, models
+
+from ..returns_lib.customs import territory as territory_lib
+
+
+class ReturnOrder(models.Model):
+    _inherit = "return.order"
+
+    customs_origin_territory = fields.Char(
+        "From Customs Territory", compute="_compute_customs_border", store=True
+    )
+    customs_destination_territory = fields.Char(
+        "To Customs Territory", compute="_compute_customs_border", store=True
+    )
+    customs_declaration_needed = fields.Boolean(
+        "Customs Declaration Needed", compute="_compute_customs_border", store=True, index=True,
+        help="The goods leave one customs territory for another on their way back.",
+    )
+    customs_decision_note = fields.Char("Customs Decision", compute="_compute_customs_border", store=True)
+
+    @api.depends(
+        "partner_return_address_id.country_id", "partner_return_address_id.state_id", "partner_return_address_id.zip",
+        "warehouse_id.partner_id.country_id", "warehouse_id.partner_id.state_id", "warehouse_id.partner_id.zip",
+    )
+    def _compute_customs_border(self):
+        Rule = self.env["customs.territory.rule"]
+        # sudo: the rules are reference data every user's returns depend on.
+        rules = Rule.sudo()._get_rules()
+        for order in self:
+            sender = order.partner_return_address_id or order.partner_id
+            receiver = order.warehouse_id.partner_id or order.company_id.partner_id
+            if not sender.country_id or not receiver.country_id:
+                order.customs_origin_territory = order.customs_destination_territory = False
+                order.customs_declaration_needed = False
+                order.customs_decision_note = self.env._("Country of the sender or of the warehouse unknown.")
+                continue
+            decision = territory_lib.crosses_customs_border(Rule._address_of(sender), Rule._address_of(receiver), rules)
+            order.customs_origin_territory = decision.origin.territory_code
+            order.customs_destination_territory = decision.destination.territory_code
+            order.customs_declaration_needed = decision.declaration_needed
+            order.customs_decision_note = order._describe_customs_decision(decision, sender, receiver)
+
+    def _describe_customs_decision(self, decision, sender, receiver):
+        def where(match, partner):
+            if match.rule and match.rule.note:
+                return self.env._(
+                    "%(country)s (%(note)s: territory %(territory)s)",
+                    country=partner.country_id.name, note=match.rule.note, territory=match.territory_code,
+                )
+            return self.env._("%(country)s (territory %(territory)s)",
+                              country=partner.country_id.name, territory=match.territory_code)
+
+        if decision.declaration_needed:
+            return self.env._(
+                "Declaration needed: from %(origin)s into %(destination)s.",
+                origin=where(decision.origin, sender), destination=where(decision.destination, receiver),
+            )
+        return self.env._(
+            "No declaration: %(origin)s and %(destination)s are one customs territory.",
+            origin=where(decision.origin, sender), destination=where(decision.destination, receiver),
+        )
