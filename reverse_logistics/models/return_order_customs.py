@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..returns_lib.customs import territory as territory_lib
 
@@ -17,6 +18,42 @@ class ReturnOrder(models.Model):
         help="The goods leave one customs territory for another on their way back.",
     )
     customs_decision_note = fields.Char("Customs Decision", compute="_compute_customs_border", store=True)
+    customs_declaration_ids = fields.One2many("customs.declaration", "return_order_id", "Customs Declarations")
+    customs_declaration_count = fields.Integer(compute="_compute_customs_declaration_count")
+
+    def _compute_customs_declaration_count(self):
+        counts = dict(
+            self.env["customs.declaration"]._read_group(
+                [("return_order_id", "in", self.ids)], ["return_order_id"], ["__count"]
+            )
+        )
+        for order in self:
+            order.customs_declaration_count = counts.get(order, 0)
+
+    def action_prepare_customs_declaration(self):
+        """Prepare the import declaration of returns crossing a customs border, relief decided."""
+        not_needed = self.filtered(lambda order: not order.customs_declaration_needed)
+        if not_needed:
+            raise UserError(
+                self.env._("%(returns)s needs no customs declaration: %(why)s",
+                           returns=", ".join(not_needed.mapped("name")),
+                           why=" ".join(not_needed.mapped("customs_decision_note")))
+            )
+        pending = self.filtered(
+            lambda order: order.customs_declaration_ids.filtered(lambda d: d.state != "cancelled")
+        )
+        if pending:
+            raise UserError(
+                self.env._("%s has a customs declaration already: open it from the return.",
+                           ", ".join(pending.mapped("name")))
+            )
+        Declaration = self.env["customs.declaration"]
+        declarations = Declaration.create([Declaration._prepare_from_return(order) for order in self])
+        return declarations._get_records_action(name=self.env._("Customs Declarations"))
+
+    def action_view_customs_declarations(self):
+        self.ensure_one()
+        return self.customs_declaration_ids._get_records_action(name=self.env._("Customs Declarations"))
 
     @api.depends(
         "partner_return_address_id.country_id", "partner_return_address_id.state_id", "partner_return_address_id.zip",

@@ -8,6 +8,16 @@ class StockPicking(models.Model):
         "return.order", "Return Authorisation", index="btree_not_null", copy=False, readonly=True, check_company=True
     )
     return_order_count = fields.Integer(compute="_compute_return_order_count")
+    export_mrn = fields.Char(
+        "Export MRN", copy=False,
+        help="Movement reference number of the export declaration the goods left with. "
+        "Returned Goods Relief quotes it when the goods come back.",
+    )
+    export_procedure_code = fields.Char(
+        "Export Procedure", default="10", copy=False,
+        help="Requested procedure of the export declaration: 10 permanent export, 21-23 temporary export or "
+        "outward processing, 31 re-export.",
+    )
 
     def _compute_return_order_count(self):
         counts = dict(

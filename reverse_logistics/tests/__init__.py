@@ -5,3 +5,4 @@ from . import test_return_concurrency
 from . import test_return_security
 from . import test_portal
 from . import test_customs_territory
+from . import test_customs_declaration

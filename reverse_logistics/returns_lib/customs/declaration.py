@@ -38,7 +38,7 @@ EORI_NATIONAL_FORMATS = {
     "XI": re.compile(r"^\d{12}$"),
 }
 _EORI_FORMAT = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,15}$")
-_HS_FORMAT = re.compile(r"^(\d{8}|\d{10})$")
+HS_CODE_FORMAT = re.compile(r"^(\d{8}|\d{10})$")
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def check_declaration(declaration: Declaration, countries=None, currencies=None,
             count=len(declaration.lines))
     for index, line in enumerate(declaration.lines, start=1):
         path = f"lines[{index}]"
-        if not _HS_FORMAT.match(line.hs_code or ""):
+        if not HS_CODE_FORMAT.match(line.hs_code or ""):
             add("hs_format", f"{path}.hs_code", "An HS code has 8 or 10 digits.", hs_code=line.hs_code, item=index)
         elif tariff_codes is not None and line.hs_code not in tariff_codes and line.hs_code[:8] not in tariff_codes:
             add("hs_unknown", f"{path}.hs_code", "The HS code is not in the tariff.", hs_code=line.hs_code, item=index)

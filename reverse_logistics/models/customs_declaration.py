@@ -1,0 +1,405 @@
+import base64
+import hashlib
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..returns_lib.customs import declaration as declaration_lib
+from ..returns_lib.customs import relief as relief_lib
+from ..returns_lib.customs import wco
+
+DECLARATION_KINDS = [
+    (declaration_lib.IMPORT_RELIEF, "Import with Returned Goods Relief"),
+    (declaration_lib.IMPORT, "Import"),
+    (declaration_lib.EXPORT, "Export (return to vendor)"),
+]
+DECLARATION_STATES = [
+    ("draft", "Draft"),
+    ("checked", "Checked"),
+    ("submitted", "Submitted"),
+    ("accepted", "Accepted"),
+    ("control", "Under Control"),
+    ("released", "Released"),
+    ("cleared", "Cleared"),
+    ("rejected", "Rejected"),
+    ("cancelled", "Cancelled"),
+]
+TRANSPORT_MODES = [
+    ("1", "Sea"),
+    ("2", "Rail"),
+    ("3", "Road"),
+    ("4", "Air"),
+    ("5", "Post"),
+    ("7", "Fixed installation"),
+    ("8", "Inland waterway"),
+]
+
+
+class CustomsDeclaration(models.Model):
+    _name = "customs.declaration"
+    _description = "Customs Declaration"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _rec_name = "lrn"
+    _check_company_auto = True
+
+    lrn = fields.Char(
+        "LRN", required=True, readonly=True, copy=False, index=True, default=lambda self: self.env._("New"),
+        help="Local reference number: the declarant's own reference, unique and the same across retries.",
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
+    return_order_id = fields.Many2one("return.order", "Return", index="btree_not_null", check_company=True,
+                                      tracking=True)
+    kind = fields.Selection(DECLARATION_KINDS, required=True, tracking=True)
+    state = fields.Selection(DECLARATION_STATES, default="draft", required=True, tracking=True, index=True, copy=False)
+    mrn = fields.Char("MRN", readonly=True, copy=False, tracking=True, help="Movement reference number given by customs.")
+    customs_office_code = fields.Char("Customs Office", required=True)
+    declarant_id = fields.Many2one("res.partner", "Declarant", required=True)
+    importer_id = fields.Many2one("res.partner", "Importer")
+    exporter_id = fields.Many2one("res.partner", "Exporter")
+    representative_id = fields.Many2one("res.partner", "Representative")
+    representative_status = fields.Selection([("2", "Direct"), ("3", "Indirect")])
+    incoterm_id = fields.Many2one("account.incoterms", "Incoterm")
+    incoterm_location = fields.Char()
+    transport_mode = fields.Selection(TRANSPORT_MODES, "Transport at the Border", default="3", required=True)
+    currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
+    invoice_amount = fields.Monetary(compute="_compute_totals", store=True)
+    duty_estimate = fields.Monetary("Estimated Duty", compute="_compute_totals", store=True)
+    vat_estimate = fields.Monetary("Estimated Import VAT", compute="_compute_totals", store=True)
+    export_country_id = fields.Many2one("res.country", "Dispatched From")
+    destination_country_id = fields.Many2one("res.country", "Destination")
+    export_mrn = fields.Char(
+        "Export Declaration MRN", help="MRN of the declaration the goods left with; quoted when relief is claimed."
+    )
+    export_date = fields.Date("Exported On")
+    goods_unaltered = fields.Boolean(default=True, help="The goods come back in the state they left in.")
+    relief_decision = fields.Text("Relief Decision", readonly=True)
+    supporting_document_ids = fields.One2many("customs.declaration.document", "declaration_id", "Documents")
+    line_ids = fields.One2many("customs.declaration.line", "declaration_id", "Goods Items", copy=True)
+    check_result = fields.Text("Problems", readonly=True, copy=False)
+    xml_attachment_id = fields.Many2one("ir.attachment", "Declaration Message", readonly=True, copy=False)
+    xml_sha256 = fields.Char("Message SHA-256", readonly=True, copy=False)
+
+    _sql_constraints = [("lrn_uniq", "unique(lrn)", "The LRN of a customs declaration must be unique.")]
+
+    @api.depends("line_ids.customs_value", "line_ids.duty_estimate", "line_ids.vat_estimate")
+    def _compute_totals(self):
+        for declaration in self:
+            declaration.invoice_amount = sum(declaration.line_ids.mapped("customs_value"))
+            declaration.duty_estimate = sum(declaration.line_ids.mapped("duty_estimate"))
+            declaration.vat_estimate = sum(declaration.line_ids.mapped("vat_estimate"))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("lrn", self.env._("New")) == self.env._("New"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["lrn"] = self.env["ir.sequence"].with_company(company).next_by_code("customs.declaration")
+        return super().create(vals_list)
+
+    # ------------------------------------------------------------------
+    # From a return
+    # ------------------------------------------------------------------
+    @api.model
+    def _export_record_for(self, order):
+        """How the returned goods left: the original delivery, with its export MRN where one was recorded."""
+        deliveries = order.line_ids.origin_move_id.picking_id | order.line_ids.sale_line_id.move_ids.filtered(
+            lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
+        ).picking_id
+        delivery = deliveries.filtered("export_mrn")[:1] or deliveries[:1]
+        if not delivery or not delivery.date_done:
+            return None, delivery
+        territory = order.customs_destination_territory or "EU"
+        return (
+            relief_lib.ExportRecord(
+                territory_code=territory,
+                export_date=fields.Date.to_date(delivery.date_done),
+                mrn=delivery.export_mrn or None,
+                procedure_code=delivery.export_procedure_code or "10",
+            ),
+            delivery,
+        )
+
+    def _describe_relief(self, decision):
+        labels = {
+            relief_lib.RELIEF_APPLIES: self.env._("Relief applies: exported on %(exported_on)s under MRN %(mrn)s."),
+            relief_lib.NO_EXPORT_RECORD: self.env._("No delivery of these goods from this territory was found."),
+            relief_lib.EXPORTED_FROM_OTHER_TERRITORY: self.env._(
+                "The goods left from %(exported_from)s, not from %(import_into)s."
+            ),
+            relief_lib.PERIOD_EXCEEDED: self.env._(
+                "Exported on %(exported_on)s: relief ended on %(deadline)s (%(years)s years)."
+            ),
+            relief_lib.NO_EXPORT_MRN: self.env._("The MRN of the export declaration is not recorded on the delivery."),
+            relief_lib.PREVIOUS_PROCEDURE_NOT_ELIGIBLE: self.env._(
+                "The goods left under procedure %(procedure)s, which gives no right to relief."
+            ),
+            relief_lib.GOODS_ALTERED: self.env._("The goods do not come back unaltered."),
+        }
+        return "\n".join(labels[code] % params for code, params in decision.reasons)
+
+    @api.model
+    def _prepare_from_return(self, order):
+        """Values of the declaration importing ``order``'s goods; override to add national fields."""
+        company = order.company_id
+        export, delivery = self._export_record_for(order)
+        decision = relief_lib.decide_relief(
+            order.customs_destination_territory or "EU", fields.Date.context_today(self), export
+        )
+        kind = declaration_lib.IMPORT_RELIEF if decision.applies else declaration_lib.IMPORT
+        tariffs = self.env["customs.tariff.code"]._find_rates(
+            order.line_ids.product_id.mapped("hs_code"), order.customs_destination_territory or "EU"
+        )
+        lines = []
+        for sequence, line in enumerate(order.line_ids, start=1):
+            product = line.product_id
+            tariff = tariffs.get(product.hs_code)
+            lines.append(fields.Command.create({
+                "sequence": sequence,
+                "return_line_id": line.id,
+                "product_id": product.id,
+                "hs_code": (product.hs_code or "").replace(" ", "").replace(".", ""),
+                "name": product.display_name,
+                "origin_country_id": product.country_of_origin.id,
+                "quantity": line.product_uom_qty,
+                "net_mass": product.weight * line.product_uom_qty,
+                "gross_mass": product.weight * line.product_uom_qty,
+                "customs_value": line.price_subtotal,
+                "statistical_value": line.price_subtotal,
+                "procedure_code": decision.procedure_code,
+                "additional_procedure_codes": ",".join(decision.additional_procedure_codes),
+                "duty_rate": tariff.duty_rate if tariff else 0.0,
+                "vat_rate": tariff.vat_rate if tariff else 0.0,
+            }))
+        return {
+            "company_id": company.id,
+            "return_order_id": order.id,
+            "kind": kind,
+            "customs_office_code": company.customs_office_code or "",
+            "declarant_id": (company.customs_representative_id or company.partner_id).id,
+            "representative_id": company.customs_representative_id.id,
+            "representative_status": company.customs_representative_id and company.customs_representative_status,
+            "importer_id": company.partner_id.id,
+            "exporter_id": (order.partner_return_address_id or order.partner_id).id,
+            "currency_id": order.currency_id.id,
+            "export_country_id": order.country_id.id,
+            "destination_country_id": (order.warehouse_id.partner_id.country_id or company.country_id).id,
+            "export_mrn": export.mrn if export else False,
+            "export_date": export.export_date if export else False,
+            "relief_decision": self._describe_relief(decision),
+            "line_ids": lines,
+        }
+
+    # ------------------------------------------------------------------
+    # Checks and message
+    # ------------------------------------------------------------------
+    def _party_values(self, partner, eori=None):
+        return declaration_lib.Party(
+            name=partner.commercial_partner_id.name or partner.name or "",
+            eori=eori if eori is not None else (partner.commercial_partner_id.customs_eori or None),
+            street=partner.street or None,
+            city=partner.city or None,
+            zip_code=partner.zip or None,
+            country_code=partner.country_id.code or None,
+            vat=partner.commercial_partner_id.vat or None,
+        )
+
+    def _to_declaration(self):
+        """The plain declaration the pure package checks and turns into XML."""
+        self.ensure_one()
+        company = self.company_id
+
+        def party(partner):
+            if not partner:
+                return None
+            eori = company.customs_eori if partner == company.partner_id else None
+            return self._party_values(partner, eori=eori)
+
+        def dec(value):
+            return Decimal(str(round(value or 0.0, 6)))
+
+        previous = ()
+        if self.kind == declaration_lib.IMPORT_RELIEF and self.export_mrn:
+            previous = (declaration_lib.Document("Z", "MRN", self.export_mrn),)
+        return declaration_lib.Declaration(
+            lrn=self.lrn,
+            kind=self.kind,
+            declarant=party(self.declarant_id),
+            importer=party(self.importer_id),
+            exporter=party(self.exporter_id),
+            representative=party(self.representative_id),
+            representative_status=self.representative_status or None,
+            customs_office=(self.customs_office_code or "").strip().upper(),
+            currency=self.currency_id.name,
+            invoice_amount=dec(self.invoice_amount),
+            incoterm=self.incoterm_id.code or None,
+            incoterm_location=self.incoterm_location or None,
+            border_transport_mode=self.transport_mode,
+            export_country_code=self.export_country_id.code or None,
+            destination_country_code=self.destination_country_id.code or None,
+            previous_documents=previous,
+            supporting_documents=tuple(
+                declaration_lib.Document(doc.category_code, doc.type_code, doc.reference)
+                for doc in self.supporting_document_ids
+            ),
+            lines=tuple(
+                declaration_lib.DeclarationLine(
+                    sequence=index,
+                    hs_code=line.hs_code or "",
+                    description=line.name or "",
+                    origin_country_code=line.origin_country_id.code or "",
+                    quantity=dec(line.quantity),
+                    net_mass_kg=dec(line.net_mass),
+                    gross_mass_kg=dec(line.gross_mass),
+                    statistical_value=dec(line.statistical_value),
+                    customs_value=dec(line.customs_value),
+                    procedure_code=line.procedure_code or "",
+                    additional_procedure_codes=tuple(line._additional_codes()),
+                    supplementary_units=dec(line.supplementary_units) if line.supplementary_units else None,
+                    preference_code=line.preference_code or "100",
+                    duty_rate_percent=dec(line.duty_rate),
+                    vat_rate_percent=dec(line.vat_rate),
+                )
+                for index, line in enumerate(self.line_ids, start=1)
+            ),
+        )
+
+    def _problem_messages(self, problems):
+        """Sentences for the problems found, each naming the field (and item) at fault."""
+        items = dict(enumerate(self.line_ids, start=1))
+        labels = {
+            "eori_missing": self.env._("%(role)s: EORI number missing."),
+            "eori_format": self.env._("%(role)s: EORI %(eori)s is not in the format of its country."),
+            "eori_check_digits": self.env._("%(role)s: the check digits of EORI %(eori)s are wrong."),
+            "vat_invalid": self.env._("%(role)s: VAT number %(vat)s is not valid."),
+            "hs_format": self.env._("Item %(item)s: HS code %(hs_code)s must have 8 or 10 digits."),
+            "hs_unknown": self.env._("Item %(item)s: HS code %(hs_code)s is not in the tariff."),
+            "customs_office_format": self.env._(
+                "Customs office %(office)s: an office code has 8 characters (e.g. ES004641)."
+            ),
+        }
+        messages = []
+        for problem in problems:
+            params = dict(problem.params)
+            if "role" in params:
+                params["role"] = params["role"].capitalize()
+            if "item" in params and params["item"] in items:
+                params["item"] = f"{params['item']} ({items[params['item']].name})"
+            template = labels.get(problem.code)
+            messages.append(template % params if template else f"{problem.path}: {problem.message}")
+        return messages
+
+    def _check_values(self):
+        """Every problem of the declaration, as sentences; empty when it may be submitted."""
+        self.ensure_one()
+        countries = set(self.env["res.country"].search([]).mapped("code"))
+        currencies = set(self.env["res.currency"].with_context(active_test=False).search([]).mapped("name"))
+        territory = self.return_order_id.customs_destination_territory or "EU"
+        tariffs = self.env["customs.tariff.code"].search([("territory_code", "=", territory)])
+        problems = declaration_lib.check_declaration(
+            self._to_declaration(),
+            countries=countries,
+            currencies=currencies,
+            tariff_codes=set(tariffs.mapped("code")) if tariffs else None,
+        )
+        return self._problem_messages(problems)
+
+    def action_check(self):
+        """Check every declaration and list all problems at once; those without any become Checked."""
+        for declaration in self:
+            if declaration.state not in ("draft", "checked", "rejected"):
+                raise UserError(self.env._("Declaration %s was submitted already.", declaration.lrn))
+            messages = declaration._check_values()
+            schema_errors = []
+            if not messages and declaration.company_id.customs_schema_folder:
+                xml = wco.build_declaration_xml(declaration._to_declaration())
+                try:
+                    schema_errors = wco.validate_declaration_xml(xml, declaration.company_id.customs_schema_folder)
+                except wco.SchemaSetNotFound as error:
+                    schema_errors = [str(error)]
+            messages += [self.env._("Schema: %s", error) for error in schema_errors]
+            declaration.write({
+                "check_result": "\n".join(messages) or False,
+                "state": "draft" if messages else "checked",
+            })
+            if messages:
+                declaration.message_post(
+                    body=self.env._("Check found %(count)s problem(s):\n%(problems)s",
+                                    count=len(messages), problems="\n".join(messages)),
+                    subtype_xmlid="mail.mt_note",
+                )
+        return True
+
+    def action_generate_xml(self):
+        """Build the DEC-DMS message of checked declarations and keep it with its SHA-256."""
+        for declaration in self:
+            if declaration.state != "checked":
+                raise UserError(self.env._("Check declaration %s first: only checked declarations get a message.",
+                                           declaration.lrn))
+            xml = wco.build_declaration_xml(declaration._to_declaration())
+            attachment = self.env["ir.attachment"].create({
+                "name": f"{declaration.lrn}.xml",
+                "mimetype": "application/xml",
+                "datas": base64.b64encode(xml),
+                "res_model": declaration._name,
+                "res_id": declaration.id,
+            })
+            declaration.write({"xml_attachment_id": attachment.id, "xml_sha256": hashlib.sha256(xml).hexdigest()})
+        return True
+
+    def action_cancel(self):
+        if any(declaration.state in ("released", "cleared") for declaration in self):
+            raise UserError(self.env._("A released or cleared declaration cannot be cancelled."))
+        self.write({"state": "cancelled"})
+        return True
+
+
+class CustomsDeclarationLine(models.Model):
+    _name = "customs.declaration.line"
+    _description = "Customs Declaration Goods Item"
+    _order = "declaration_id, sequence, id"
+
+    declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(default=1)
+    return_line_id = fields.Many2one("return.order.line", "Return Line")
+    product_id = fields.Many2one("product.product")
+    hs_code = fields.Char("HS Code", required=True)
+    name = fields.Char("Description", required=True)
+    origin_country_id = fields.Many2one("res.country", "Country of Origin")
+    quantity = fields.Float(digits="Product Unit of Measure", default=1.0)
+    supplementary_units = fields.Float()
+    net_mass = fields.Float("Net Mass (kg)", digits="Stock Weight")
+    gross_mass = fields.Float("Gross Mass (kg)", digits="Stock Weight")
+    currency_id = fields.Many2one(related="declaration_id.currency_id")
+    statistical_value = fields.Monetary()
+    customs_value = fields.Monetary()
+    procedure_code = fields.Char(default="4000", help="Requested and previous procedure, e.g. 6110 for relief.")
+    additional_procedure_codes = fields.Char(default="000", help="Comma-separated, e.g. F01.")
+    preference_code = fields.Char(default="100")
+    duty_rate = fields.Float("Duty (%)", digits=(5, 2))
+    vat_rate = fields.Float("Import VAT (%)", digits=(5, 2))
+    duty_estimate = fields.Monetary(compute="_compute_estimates", store=True)
+    vat_estimate = fields.Monetary(compute="_compute_estimates", store=True)
+
+    def _additional_codes(self):
+        return [code.strip() for code in (self.additional_procedure_codes or "").split(",") if code.strip()]
+
+    @api.depends("customs_value", "duty_rate", "vat_rate", "procedure_code")
+    def _compute_estimates(self):
+        for line in self:
+            relief = (line.procedure_code or "").startswith("61")
+            duty = 0.0 if relief else line.customs_value * line.duty_rate / 100
+            line.duty_estimate = duty
+            line.vat_estimate = 0.0 if relief else (line.customs_value + duty) * line.vat_rate / 100
+
+
+class CustomsDeclarationDocument(models.Model):
+    _name = "customs.declaration.document"
+    _description = "Customs Declaration Supporting Document"
+
+    declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
+    category_code = fields.Char(required=True, default="N")
+    type_code = fields.Char(required=True, help="e.g. 380 commercial invoice, 935 invoice for customs value.")
+    reference = fields.Char(required=True)
+    attachment_id = fields.Many2one("ir.attachment")

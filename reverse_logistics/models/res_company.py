@@ -1,0 +1,23 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    customs_eori = fields.Char(
+        "EORI Number", help="Economic Operators Registration and Identification number, e.g. ESB12345674."
+    )
+    customs_office_code = fields.Char(
+        "Customs Office of Import", help="8-character code of the office where returns are declared, e.g. ES004641."
+    )
+    customs_schema_folder = fields.Char(
+        "DEC-DMS Schema Folder",
+        help="Folder on the server holding the official WCO DEC-DMS schema set (WCO_DEC_2_DMS.xsd). "
+        "When set, every declaration is validated against it before it is submitted.",
+    )
+    customs_representative_id = fields.Many2one(
+        "res.partner", "Customs Representative", help="Customs broker declaring on the company's behalf."
+    )
+    customs_representative_status = fields.Selection(
+        [("2", "Direct representation"), ("3", "Indirect representation")], default="2"
+    )

@@ -1,0 +1,134 @@
+import base64
+import hashlib
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import ReturnsCase
+
+SHARED = Path(os.environ.get("RL_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+SCHEMAS = SHARED / "customs-schemas"
+
+
+@tagged("post_install", "-at_install")
+class TestCustomsDeclaration(ReturnsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        spain = cls.env.ref("base.es")
+        cls.company.write({"customs_eori": "ESB12345674", "customs_office_code": "ES004641"})
+        cls.company.partner_id.write({"country_id": spain.id, "zip": "50001", "city": "Zaragoza",
+                                      "street": "Calle Mayor 1"})
+        cls.warehouse.partner_id = cls.company.partner_id
+        cls.customer.write({"country_id": cls.env.ref("base.us").id, "zip": "78701", "city": "Austin",
+                            "street": "1 Main Street"})
+        cls.product.write({"hs_code": "8471300000", "country_of_origin": cls.env.ref("base.cn").id, "weight": 1.5})
+        cls.order = cls._deliver_sale(cls.customer, [(cls.product, 3)])
+        cls.delivery = cls.order.picking_ids
+        cls.delivery.export_mrn = "24ES00464110000017"
+
+    def _approved_return(self, qty=1):
+        rma = self._return_from_sale(self.order, [(self.product, qty, {})])
+        rma.action_submit()
+        if rma.state == "to_approve":
+            rma.action_approve()
+        return rma
+
+    def _prepare(self, rma):
+        action = rma.action_prepare_customs_declaration()
+        declaration = rma.customs_declaration_ids
+        self.assertEqual(len(declaration), 1)
+        self.assertEqual(action["res_model"], "customs.declaration")
+        return declaration
+
+    def test_returned_goods_relief_claimed_with_the_export_mrn(self):
+        rma = self._approved_return(2)
+        self.assertTrue(rma.customs_declaration_needed)
+        declaration = self._prepare(rma)
+        self.assertEqual(declaration.kind, "import_relief")
+        self.assertEqual(declaration.export_mrn, "24ES00464110000017")
+        self.assertIn("Relief applies", declaration.relief_decision)
+        line = declaration.line_ids
+        self.assertEqual((line.procedure_code, line.additional_procedure_codes), ("6110", "F01"))
+        self.assertEqual((line.hs_code, line.origin_country_id.code, line.quantity), ("8471300000", "CN", 2))
+        self.assertAlmostEqual(line.net_mass, 3.0)
+        self.assertEqual(line.customs_value, 200.0)
+        self.assertEqual((declaration.duty_estimate, declaration.vat_estimate), (0.0, 0.0), "no duty under relief")
+        self.assertTrue(declaration.lrn and len(declaration.lrn) <= 22)
+
+        declaration.action_check()
+        self.assertFalse(declaration.check_result)
+        self.assertEqual(declaration.state, "checked")
+        declaration.action_generate_xml()
+        xml = base64.b64decode(declaration.xml_attachment_id.datas)
+        self.assertEqual(declaration.xml_sha256, hashlib.sha256(xml).hexdigest())
+        self.assertIn(b"<FunctionalReferenceID>%s</FunctionalReferenceID>" % declaration.lrn.encode(), xml)
+        self.assertIn(b"24ES00464110000017", xml)
+
+    def test_without_export_mrn_a_plain_import_with_duty_estimated_from_the_tariff(self):
+        self.delivery.export_mrn = False
+        self.env["customs.tariff.code"].create(
+            {"code": "84713000", "name": "Portable computers", "territory_code": "EU", "duty_rate": 2.0,
+             "vat_rate": 21.0}
+        )
+        declaration = self._prepare(self._approved_return(1))
+        self.assertEqual(declaration.kind, "import")
+        self.assertIn("MRN of the export declaration is not recorded", declaration.relief_decision)
+        self.assertEqual(declaration.line_ids.procedure_code, "4000")
+        self.assertAlmostEqual(declaration.duty_estimate, 2.0)
+        self.assertAlmostEqual(declaration.vat_estimate, 21.42)
+
+    def test_relief_ends_three_years_after_export(self):
+        long_ago = fields.Datetime.now() - timedelta(days=3 * 365 + 30)
+        self.delivery.date_done = long_ago
+        self.policy.window_days = 5000
+        declaration = self._prepare(self._approved_return(1))
+        self.assertEqual(declaration.kind, "import")
+        self.assertIn("relief ended on", declaration.relief_decision)
+
+    def test_check_lists_every_problem_and_submits_nothing(self):
+        declaration = self._prepare(self._approved_return(1))
+        self.company.customs_eori = "ESB12345670"
+        declaration.write({
+            "customs_office_code": "ES46",
+            "line_ids": [Command.update(declaration.line_ids.id, {"hs_code": "8471", "gross_mass": 0.5})],
+        })
+        self.env["customs.tariff.code"].create({"code": "85171300", "name": "Smartphones", "territory_code": "EU"})
+        declaration.action_check()
+        self.assertEqual(declaration.state, "draft")
+        problems = declaration.check_result
+        for expected in ("Customs office ES46", "check digits of EORI ESB12345670", "HS code 8471 must have 8",
+                         "gross mass cannot be below"):
+            self.assertIn(expected, problems)
+        self.assertFalse(declaration.xml_attachment_id)
+        with self.assertRaisesRegex(UserError, "Check declaration .* first"):
+            declaration.action_generate_xml()
+
+    def test_no_declaration_inside_one_customs_territory(self):
+        self.customer.write({"country_id": self.env.ref("base.fr").id, "zip": "75001"})
+        rma = self._approved_return(1)
+        with self.assertRaisesRegex(UserError, "needs no customs declaration"):
+            rma.action_prepare_customs_declaration()
+        self.assertFalse(self.env["customs.declaration"].search([("return_order_id", "=", rma.id)]))
+
+    def test_one_open_declaration_per_return(self):
+        rma = self._approved_return(1)
+        self._prepare(rma)
+        with self.assertRaisesRegex(UserError, "has a customs declaration already"):
+            rma.action_prepare_customs_declaration()
+
+    def test_checked_declaration_validates_against_the_configured_schema_set(self):
+        if not SCHEMAS.is_dir():
+            self.skipTest(f"WCO schema set not found at {SCHEMAS} (set RL_SHARED_DIR)")
+        self.company.customs_schema_folder = str(SCHEMAS)
+        declaration = self._prepare(self._approved_return(1))
+        declaration.action_check()
+        self.assertEqual(declaration.state, "checked", declaration.check_result)
+        self.company.customs_schema_folder = "/nonexistent"
+        declaration.state = "draft"
+        declaration.action_check()
+        self.assertIn("No WCO DEC-DMS schema set", declaration.check_result)
