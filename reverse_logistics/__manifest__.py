@@ -29,6 +29,7 @@
         "data/customs_territory_data.xml",
         "data/mail_activity_type_data.xml",
         "report/return_label_report.xml",
+        "report/customs_documents.xml",
         "data/mail_template_data.xml",
         "views/return_order_views.xml",
         "views/return_order_line_views.xml",

@@ -108,6 +108,19 @@ class TestCustomsDeclaration(ReturnsCase):
         with self.assertRaisesRegex(UserError, "Check declaration .* first"):
             declaration.action_generate_xml()
 
+    def test_customs_documents_render_from_the_declaration(self):
+        declaration = self._prepare(self._approved_return(2))
+        Report = self.env["ir.actions.report"]
+        for report, expected in (
+            ("reverse_logistics.action_report_customs_proforma", "No payment is due"),
+            ("reverse_logistics.action_report_customs_inf3", "24ES00464110000017"),
+            ("reverse_logistics.action_report_customs_commercial_invoice", "Goods returned to the vendor"),
+        ):
+            html = Report._render_qweb_html(report, declaration.ids)[0].decode()
+            self.assertIn(expected, html)
+            self.assertIn("8471300000", html)
+            self.assertIn(declaration.lrn, html)
+
     def test_no_declaration_inside_one_customs_territory(self):
         self.customer.write({"country_id": self.env.ref("base.fr").id, "zip": "75001"})
         rma = self._approved_return(1)
