@@ -8,7 +8,6 @@
     "author": "Reverse Logistics Contributors",
     "license": "LGPL-3",
     "application": True,
-    "installable": True,
     "depends": [
         "mail",
         "portal",

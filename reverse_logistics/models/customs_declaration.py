@@ -53,14 +53,16 @@ class CustomsDeclaration(models.Model):
                                       tracking=True)
     kind = fields.Selection(DECLARATION_KINDS, required=True, tracking=True)
     state = fields.Selection(DECLARATION_STATES, default="draft", required=True, tracking=True, index=True, copy=False)
-    mrn = fields.Char("MRN", readonly=True, copy=False, tracking=True, help="Movement reference number given by customs.")
+    mrn = fields.Char(
+        "MRN", readonly=True, copy=False, tracking=True, help="Movement reference number given by customs."
+    )
     customs_office_code = fields.Char("Customs Office", required=True)
-    declarant_id = fields.Many2one("res.partner", "Declarant", required=True)
-    importer_id = fields.Many2one("res.partner", "Importer")
-    exporter_id = fields.Many2one("res.partner", "Exporter")
-    representative_id = fields.Many2one("res.partner", "Representative")
+    declarant_id = fields.Many2one("res.partner", required=True)
+    importer_id = fields.Many2one("res.partner")
+    exporter_id = fields.Many2one("res.partner")
+    representative_id = fields.Many2one("res.partner")
     representative_status = fields.Selection([("2", "Direct"), ("3", "Indirect")])
-    incoterm_id = fields.Many2one("account.incoterms", "Incoterm")
+    incoterm_id = fields.Many2one("account.incoterms")
     incoterm_location = fields.Char()
     transport_mode = fields.Selection(TRANSPORT_MODES, "Transport at the Border", default="3", required=True)
     currency_id = fields.Many2one("res.currency", required=True, default=lambda self: self.env.company.currency_id)
@@ -74,7 +76,7 @@ class CustomsDeclaration(models.Model):
     )
     export_date = fields.Date("Exported On")
     goods_unaltered = fields.Boolean(default=True, help="The goods come back in the state they left in.")
-    relief_decision = fields.Text("Relief Decision", readonly=True)
+    relief_decision = fields.Text(readonly=True)
     supporting_document_ids = fields.One2many("customs.declaration.document", "declaration_id", "Documents")
     line_ids = fields.One2many("customs.declaration.line", "declaration_id", "Goods Items", copy=True)
     check_result = fields.Text("Problems", readonly=True, copy=False)
@@ -293,8 +295,9 @@ class CustomsDeclaration(models.Model):
     def _check_values(self):
         """Every problem of the declaration, as sentences; empty when it may be submitted."""
         self.ensure_one()
-        countries = set(self.env["res.country"].search([]).mapped("code"))
-        currencies = set(self.env["res.currency"].with_context(active_test=False).search([]).mapped("name"))
+        countries = set(self.env["res.country"].search([("code", "!=", False)]).mapped("code"))
+        Currency = self.env["res.currency"].with_context(active_test=False)
+        currencies = set(Currency.search([("name", "!=", False)]).mapped("name"))
         territory = self.return_order_id.customs_destination_territory or "EU"
         tariffs = self.env["customs.tariff.code"].search([("territory_code", "=", territory)])
         problems = declaration_lib.check_declaration(
@@ -362,7 +365,7 @@ class CustomsDeclarationLine(models.Model):
 
     declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=1)
-    return_line_id = fields.Many2one("return.order.line", "Return Line")
+    return_line_id = fields.Many2one("return.order.line")
     product_id = fields.Many2one("product.product")
     hs_code = fields.Char("HS Code", required=True)
     name = fields.Char("Description", required=True)

@@ -22,7 +22,7 @@ class CustomsTerritoryRule(models.Model):
     active = fields.Boolean(default=True)
     country_id = fields.Many2one("res.country", required=True, index=True)
     state_id = fields.Many2one(
-        "res.country.state", "State", domain="[('country_id', '=', country_id)]",
+        "res.country.state", domain="[('country_id', '=', country_id)]",
         help="Only addresses in this state or province.",
     )
     zip_pattern = fields.Char(
@@ -60,7 +60,7 @@ class CustomsTerritoryRule(models.Model):
 
     @api.model
     def _get_rules(self):
-        return self.search([])._to_rules()
+        return self.search([("territory_code", "!=", False)])._to_rules()
 
     @api.model
     def _address_of(self, partner):

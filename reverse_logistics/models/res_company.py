@@ -16,7 +16,7 @@ class ResCompany(models.Model):
         "When set, every declaration is validated against it before it is submitted.",
     )
     customs_representative_id = fields.Many2one(
-        "res.partner", "Customs Representative", help="Customs broker declaring on the company's behalf."
+        "res.partner", help="Customs broker declaring on the company's behalf."
     )
     customs_representative_status = fields.Selection(
         [("2", "Direct representation"), ("3", "Indirect representation")], default="2"

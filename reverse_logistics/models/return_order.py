@@ -63,7 +63,7 @@ class ReturnOrder(models.Model):
         compute="_compute_origin_type",
         store=True,
     )
-    sale_order_id = fields.Many2one("sale.order", "Sale Order", index="btree_not_null", check_company=True)
+    sale_order_id = fields.Many2one("sale.order", index="btree_not_null", check_company=True)
     picking_id = fields.Many2one(
         "stock.picking",
         "Delivery",
@@ -73,7 +73,6 @@ class ReturnOrder(models.Model):
     )
     invoice_id = fields.Many2one(
         "account.move",
-        "Invoice",
         index="btree_not_null",
         check_company=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
@@ -105,7 +104,7 @@ class ReturnOrder(models.Model):
         compute="_compute_policy_verdict", help="A manager must approve this return with a logged reason."
     )
     policy_summary = fields.Text("Policy Check", compute="_compute_policy_verdict")
-    override_reason = fields.Text("Override Reason", readonly=True, copy=False, tracking=True)
+    override_reason = fields.Text(readonly=True, copy=False, tracking=True)
     override_user_id = fields.Many2one("res.users", "Overridden By", readonly=True, copy=False)
     refuse_reason = fields.Text("Refusal Reason", readonly=True, copy=False, tracking=True)
     return_shipping_payer = fields.Selection(
@@ -368,7 +367,7 @@ class ReturnOrder(models.Model):
                     self.env._("Only posted customer invoices can be returned; %s is not one.", order.invoice_id.name)
                 )
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for order in self:
             order.access_url = f"/my/returns/{order.id}"
@@ -442,20 +441,24 @@ class ReturnOrder(models.Model):
 
     def _schedule_approval_activity(self):
         activity_type = self.env.ref("reverse_logistics.mail_activity_return_approval", raise_if_not_found=False)
-        manager_group = self.env.ref("reverse_logistics.group_returns_manager")
+        managers = self.env.ref("reverse_logistics.group_returns_manager").users.filtered(lambda u: not u.share)
         for order in self:
+            company_managers = managers.filtered(lambda u, o=order: o.company_id in u.company_ids)
+            responsible = order.user_id if order.user_id and not order.user_id.share else self.env["res.users"]
             if order.out_of_policy:
-                # Out-of-policy returns need a manager: assign the first one of the company.
-                user = manager_group.users.filtered(lambda u, o=order: o.company_id in u.company_ids)[:1]
+                # Out-of-policy returns need a manager: the first one of the company.
+                user = company_managers[:1]
                 summary = self.env._("Out of policy: a manager must decide")
             else:
-                user = order.user_id
+                user = responsible
                 summary = self.env._("Approve return")
+            # Requests from the portal have no internal responsible yet: a manager takes them.
+            user = user or responsible or company_managers[:1] or self.env.user
             order.activity_schedule(
                 activity_type_id=activity_type.id if activity_type else False,
                 summary=summary,
                 note=order.policy_summary,
-                user_id=(user or order.user_id or self.env.user).id,
+                user_id=user.id,
             )
 
     def action_approve(self):

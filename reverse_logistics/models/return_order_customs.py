@@ -1,3 +1,5 @@
+# pylint: disable=consider-merging-classes-inherited
+# return.order is extended per business concept, one file each.
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -14,7 +16,7 @@ class ReturnOrder(models.Model):
         "To Customs Territory", compute="_compute_customs_border", store=True
     )
     customs_declaration_needed = fields.Boolean(
-        "Customs Declaration Needed", compute="_compute_customs_border", store=True, index=True,
+        compute="_compute_customs_border", store=True, index=True,
         help="The goods leave one customs territory for another on their way back.",
     )
     customs_decision_note = fields.Char("Customs Decision", compute="_compute_customs_border", store=True)

@@ -41,7 +41,7 @@ class ReturnOrderLine(models.Model):
         domain="[('product_id', '=', product_id)]",
         help="Lot or serial number announced by the customer or found on the original delivery.",
     )
-    reason_id = fields.Many2one("return.reason", "Reason", index=True)
+    reason_id = fields.Many2one("return.reason", index=True)
     requested_outcome = fields.Selection(REQUESTED_OUTCOMES, default="refund", required=True)
     sale_line_id = fields.Many2one("sale.order.line", "Sale Order Line", index="btree_not_null", check_company=True)
     origin_move_id = fields.Many2one(
@@ -49,9 +49,9 @@ class ReturnOrderLine(models.Model):
         help="The delivery move the goods left with.",
     )
     invoice_line_id = fields.Many2one(
-        "account.move.line", "Invoice Line", index="btree_not_null", check_company=True
+        "account.move.line", index="btree_not_null", check_company=True
     )
-    policy_id = fields.Many2one("return.policy", "Policy", compute="_compute_policy_id", store=True)
+    policy_id = fields.Many2one("return.policy", compute="_compute_policy_id", store=True)
     delivery_date = fields.Date(
         compute="_compute_delivery_date", store=True, help="When the goods were delivered; starts the return window."
     )

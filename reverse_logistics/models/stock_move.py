@@ -5,7 +5,7 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     return_line_id = fields.Many2one(
-        "return.order.line", "Return Line", index="btree_not_null", copy=False, readonly=True
+        "return.order.line", index="btree_not_null", copy=False, readonly=True
     )
 
     def _action_done(self, cancel_backorder=False):

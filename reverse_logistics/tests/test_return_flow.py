@@ -239,7 +239,7 @@ class TestReturnFlow(ReturnsCase):
         rma = self._return_from_sale(self.order, [(self.product, 1, {})])
         rma.action_submit()
         action = rma.action_refuse()
-        wizard = self.env[action["res_model"]].with_context(action["context"]).create({"reason": "Used item"})
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({"reason": "Used item"})
         wizard.action_refuse()
         self.assertEqual(rma.state, "refused")
         self.assertEqual(rma.refuse_reason, "Used item")

@@ -99,7 +99,7 @@ class TestReturnRefusals(ReturnsCase):
         action = as_manager.action_approve()
         self.assertEqual(action["res_model"], "return.order.override.wizard")
         self.assertEqual(rma.state, "to_approve", "opening the override wizard approves nothing")
-        wizard = self.env[action["res_model"]].with_user(self.returns_manager).with_context(action["context"])
+        wizard = self.env[action["res_model"]].with_user(self.returns_manager).with_context(**action["context"])
         self.assertRefused(UserError, "Give the reason", wizard.create({"reason": "   "}).action_approve)
         self.assertEqual(rma.state, "to_approve")
 

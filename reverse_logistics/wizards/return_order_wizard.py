@@ -17,7 +17,7 @@ class ReturnOrderWizard(models.TransientModel):
     warehouse_id = fields.Many2one(
         "stock.warehouse", "Receiving Warehouse", required=True, domain="[('company_id', '=', company_id)]"
     )
-    reason_id = fields.Many2one("return.reason", "Reason", help="Applied to every line that has none.")
+    reason_id = fields.Many2one("return.reason", help="Applied to every line that has none.")
     requested_outcome = fields.Selection(REQUESTED_OUTCOMES, default="refund", required=True)
     line_ids = fields.One2many("return.order.wizard.line", "wizard_id", "Products")
 
@@ -120,7 +120,7 @@ class ReturnOrderWizardLine(models.TransientModel):
     returnable_qty = fields.Float("Returnable", digits="Product Unit of Measure", readonly=True)
     quantity = fields.Float("To Return", digits="Product Unit of Measure")
     uom_id = fields.Many2one(related="product_id.uom_id")
-    reason_id = fields.Many2one("return.reason", "Reason")
+    reason_id = fields.Many2one("return.reason")
     requested_outcome = fields.Selection(REQUESTED_OUTCOMES)
 
     @api.model

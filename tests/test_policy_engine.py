@@ -1,0 +1,99 @@
+"""The return policy engine, without Odoo."""
+
+import datetime as dt
+
+import pytest
+from returns_lib import policy as p
+
+TODAY = dt.date(2026, 11, 25)
+STANDARD = p.Policy(policy_id=1, window_days=30, auto_approve=True, auto_approve_max_amount=200.0)
+DEFECTIVE, CHANGED_MIND = 10, 11
+
+
+def line(key=1, policy=STANDARD, days_ago=5, amount=50.0, reason=DEFECTIVE, source=True):
+    return p.RequestLine(
+        key=key, policy=policy, has_source_document=source,
+        delivery_date=None if days_ago is None else TODAY - dt.timedelta(days=days_ago),
+        amount=amount, reason_id=reason,
+    )
+
+
+def codes(verdict):
+    return [finding.code for finding in verdict.findings]
+
+
+def test_request_within_policy_is_auto_approvable():
+    verdict = p.evaluate_request([line()], TODAY)
+    assert verdict.in_policy and verdict.auto_approvable
+    assert codes(verdict) == []
+
+
+@pytest.mark.parametrize("days_ago, in_policy", [(30, True), (31, False)])
+def test_window_boundary_is_inclusive(days_ago, in_policy):
+    verdict = p.evaluate_request([line(days_ago=days_ago)], TODAY)
+    assert verdict.in_policy is in_policy
+    if not in_policy:
+        finding = verdict.findings[0]
+        assert finding.code == p.WINDOW_EXCEEDED and finding.blocking
+        assert finding.params == {"days": 31, "window": 30, "delivered": TODAY - dt.timedelta(days=31)}
+
+
+def test_no_policy_for_the_category_is_not_eligible():
+    verdict = p.evaluate_request([line(policy=None)], TODAY)
+    assert codes(verdict) == [p.NOT_ELIGIBLE] and not verdict.in_policy
+
+
+def test_source_document_required_by_policy():
+    verdict = p.evaluate_request([line(source=False, days_ago=None)], TODAY)
+    assert codes(verdict) == [p.NO_SOURCE_DOCUMENT]
+    relaxed = p.Policy(policy_id=2, window_days=30, auto_approve=True, require_source_document=False)
+    assert p.evaluate_request([line(policy=relaxed, source=False, days_ago=None)], TODAY).auto_approvable
+
+
+def test_source_document_without_a_delivery_is_out_of_policy():
+    verdict = p.evaluate_request([line(days_ago=None)], TODAY)
+    assert codes(verdict) == [p.NO_DELIVERY] and not verdict.in_policy
+
+
+def test_non_blocking_findings_keep_the_request_in_policy_but_need_a_person():
+    manual = p.Policy(policy_id=3, window_days=30, auto_approve=False)
+    verdict = p.evaluate_request([line(policy=manual)], TODAY)
+    assert codes(verdict) == [p.AUTO_APPROVAL_DISABLED]
+    assert verdict.in_policy and not verdict.auto_approvable
+
+
+def test_auto_approval_limit_counts_the_total_per_policy():
+    verdict = p.evaluate_request([line(1, amount=120.0), line(2, amount=120.0)], TODAY)
+    assert codes(verdict) == [p.AMOUNT_ABOVE_AUTO_LIMIT]
+    assert verdict.findings[0].params["amount"] == 240.0
+    assert verdict.in_policy and not verdict.auto_approvable
+
+
+def test_auto_approval_restricted_to_reasons():
+    only_defects = p.Policy(policy_id=4, window_days=30, auto_approve=True,
+                            auto_approve_reason_ids=frozenset({DEFECTIVE}))
+    assert p.evaluate_request([line(policy=only_defects)], TODAY).auto_approvable
+    verdict = p.evaluate_request([line(policy=only_defects, reason=CHANGED_MIND)], TODAY)
+    assert codes(verdict) == [p.REASON_NOT_AUTO_APPROVED]
+
+
+def test_every_problem_is_reported_at_once():
+    verdict = p.evaluate_request([line(1, days_ago=90), line(2, policy=None), line(3, source=False)], TODAY)
+    assert sorted(codes(verdict)) == sorted([p.WINDOW_EXCEEDED, p.NOT_ELIGIBLE, p.NO_SOURCE_DOCUMENT])
+    assert {finding.line_key for finding in verdict.findings} == {1, 2, 3}
+
+
+def test_pick_policy_prefers_the_nearest_category():
+    general = p.Policy(policy_id=1, window_days=30)
+    electronics = p.Policy(policy_id=2, window_days=14)
+    phones = p.Policy(policy_id=3, window_days=7)
+    policies = [(general, frozenset()), (electronics, frozenset({20})), (phones, frozenset({21}))]
+    assert p.pick_policy([21, 20, 1], policies) is phones
+    assert p.pick_policy([22, 20, 1], policies) is electronics
+    assert p.pick_policy([5, 1], policies) is general
+    assert p.pick_policy([5, 1], policies[1:]) is None
+
+
+def test_pick_policy_tie_goes_to_the_first_in_order():
+    first, second = p.Policy(policy_id=1, window_days=30), p.Policy(policy_id=2, window_days=60)
+    assert p.pick_policy([20], [(first, frozenset({20})), (second, frozenset({20}))]) is first
