@@ -13,12 +13,20 @@ import sys
 
 
 class _ErrorCounter(logging.Handler):
+    """Keeps error lines, and notices data that failed to load (Odoo only warns when demo data fails)."""
+
     def __init__(self):
-        super().__init__(level=logging.ERROR)
+        super().__init__(level=logging.WARNING)
         self.records = []
+        self.data_failed = False
 
     def emit(self, record):
-        self.records.append(f"{record.name}: {record.getMessage()[:300]}")
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            self.records.append(f"{record.name}: {message[:300]}")
+        elif "failed to install" in message:
+            self.data_failed = True
+            self.records.append(f"{record.name}: {message[:300]}")
 
 
 def main():
@@ -56,6 +64,8 @@ def main():
     except SystemExit as exit_:
         rc = exit_.code or 0
     outcome["exit_code"] = rc
+    if counter.data_failed:
+        outcome["install_failed"] = True
     outcome["error_log_lines"] = counter.records[-50:]
     with open(result_path, "w") as fh:
         json.dump(outcome, fh, indent=2)

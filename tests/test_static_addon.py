@@ -32,7 +32,7 @@ def addon_models():
 
 def test_manifest_declares_what_the_addon_needs():
     data = manifest()
-    for key in ("name", "version", "license", "depends", "data", "author", "summary", "installable"):
+    for key in ("name", "version", "license", "depends", "data", "author", "summary"):
         assert key in data, key
     assert data["version"] == "18.0.1.0.0"
     assert data["license"] == "LGPL-3"
