@@ -440,8 +440,12 @@ class ReturnOrder(models.Model):
         return True
 
     def _schedule_approval_activity(self):
+        """One approval activity per return, created in one batch."""
         activity_type = self.env.ref("reverse_logistics.mail_activity_return_approval", raise_if_not_found=False)
         managers = self.env.ref("reverse_logistics.group_returns_manager").users.filtered(lambda u: not u.share)
+        model_id = self.env["ir.model"]._get_id(self._name)
+        deadline = activity_type._get_date_deadline() if activity_type else fields.Date.context_today(self)
+        values = []
         for order in self:
             company_managers = managers.filtered(lambda u, o=order: o.company_id in u.company_ids)
             responsible = order.user_id if order.user_id and not order.user_id.share else self.env["res.users"]
@@ -454,12 +458,17 @@ class ReturnOrder(models.Model):
                 summary = self.env._("Approve return")
             # Requests from the portal have no internal responsible yet: a manager takes them.
             user = user or responsible or company_managers[:1] or self.env.user
-            order.activity_schedule(
-                activity_type_id=activity_type.id if activity_type else False,
-                summary=summary,
-                note=order.policy_summary,
-                user_id=user.id,
-            )
+            values.append({
+                "res_model_id": model_id,
+                "res_id": order.id,
+                "activity_type_id": activity_type.id if activity_type else False,
+                "summary": summary,
+                "note": order.policy_summary,
+                "user_id": user.id,
+                "date_deadline": deadline,
+                "automated": True,
+            })
+        self.env["mail.activity"].create(values)
 
     def action_approve(self):
         """Approve the returns; out-of-policy ones need a manager's logged override first."""
@@ -492,7 +501,8 @@ class ReturnOrder(models.Model):
         self.line_ids._check_returnable_quantity()
         self.write({"state": "approved", "date_approved": fields.Datetime.now()})
         self._create_receipts()
-        self.activity_feedback(["reverse_logistics.mail_activity_return_approval"])
+        # The tracked state change records who approved: the to-do just goes away.
+        self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
         self._send_customer_email("reverse_logistics.mail_template_return_approved")
 
     def _approve_with_override(self, reason):
@@ -635,21 +645,33 @@ class ReturnOrder(models.Model):
 
     def _update_receipt_state(self):
         """Called when receipts are validated: partial receipts keep the return open."""
-        for order in self.filtered(lambda o: o.state in ("approved", "in_transit")):
-            pending = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
-            if not pending and any(p.state == "done" for p in order.picking_ids):
-                order.write({"state": "received", "date_received": fields.Datetime.now()})
-                order._send_customer_email("reverse_logistics.mail_template_return_received")
+        received = self.filtered(
+            lambda o: o.state in ("approved", "in_transit")
+            and all(p.state in ("done", "cancel") for p in o.picking_ids)
+            and any(p.state == "done" for p in o.picking_ids)
+        )
+        if received:
+            received.write({"state": "received", "date_received": fields.Datetime.now()})
+            received._send_customer_email("reverse_logistics.mail_template_return_received")
 
     # ------------------------------------------------------------------
     # Mail
     # ------------------------------------------------------------------
     def _send_customer_email(self, template_xmlid):
+        """Post the template on every return at once: one composer renders them in batch."""
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
-        if not template:
+        if not template or not self:
             return
-        for order in self:
-            order.message_post_with_source(template, subtype_xmlid="mail.mt_comment")
+        composer = self.env["mail.compose.message"].with_context(
+            default_composition_mode="comment",
+            default_model=self._name,
+            default_res_ids=self.ids,
+            default_template_id=template.id,
+        ).create({
+            "message_type": "comment",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+        })
+        composer._action_send_mail()
 
     def _track_subtype(self, init_values):
         self.ensure_one()

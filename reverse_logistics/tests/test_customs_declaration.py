@@ -31,6 +31,16 @@ class TestCustomsDeclaration(ReturnsCase):
         cls.delivery = cls.order.picking_ids
         cls.delivery.export_mrn = "24ES00464110000017"
 
+    def _tariff(self, code, **values):
+        """The tariff code, created or updated (demo data may hold it already)."""
+        Tariff = self.env["customs.tariff.code"]
+        tariff = Tariff.search([("code", "=", code), ("territory_code", "=", "EU")])
+        values = {"name": code, "duty_rate": 0.0, "vat_rate": 0.0, **values}
+        if tariff:
+            tariff.write(values)
+            return tariff
+        return Tariff.create({"code": code, "territory_code": "EU", **values})
+
     def _approved_return(self, qty=1):
         rma = self._return_from_sale(self.order, [(self.product, qty, {})])
         rma.action_submit()
@@ -71,10 +81,8 @@ class TestCustomsDeclaration(ReturnsCase):
 
     def test_without_export_mrn_a_plain_import_with_duty_estimated_from_the_tariff(self):
         self.delivery.export_mrn = False
-        self.env["customs.tariff.code"].create(
-            {"code": "84713000", "name": "Portable computers", "territory_code": "EU", "duty_rate": 2.0,
-             "vat_rate": 21.0}
-        )
+        self.env["customs.tariff.code"].search([("code", "=like", "8471%")]).unlink()
+        self._tariff("84713000", name="Portable computers", duty_rate=2.0, vat_rate=21.0)
         declaration = self._prepare(self._approved_return(1))
         self.assertEqual(declaration.kind, "import")
         self.assertIn("MRN of the export declaration is not recorded", declaration.relief_decision)
@@ -97,7 +105,7 @@ class TestCustomsDeclaration(ReturnsCase):
             "customs_office_code": "ES46",
             "line_ids": [Command.update(declaration.line_ids.id, {"hs_code": "8471", "gross_mass": 0.5})],
         })
-        self.env["customs.tariff.code"].create({"code": "85171300", "name": "Smartphones", "territory_code": "EU"})
+        self._tariff("85171300", name="Smartphones")
         declaration.action_check()
         self.assertEqual(declaration.state, "draft")
         problems = declaration.check_result
