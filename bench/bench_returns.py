@@ -160,7 +160,10 @@ def print_table(title, results):
         total_seconds = sum(p["seconds"] for p in phases)
         total_queries = sum(p["queries_per_return"] for p in phases)
         for p in phases:
-            print(f"{n:>6}  {p['phase']:<18}{p['seconds']:>9.2f}{p['per_second']:>11.1f}{p['queries_per_return']:>16.1f}")
+            print(
+                f"{n:>6}  {p['phase']:<18}{p['seconds']:>9.2f}{p['per_second']:>11.1f}"
+                f"{p['queries_per_return']:>16.1f}"
+            )
         print(f"{n:>6}  {'total':<18}{total_seconds:>9.2f}{n / total_seconds:>11.1f}{total_queries:>16.1f}")
     sizes = list(results)
     if len(sizes) == 2:
