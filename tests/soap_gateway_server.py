@@ -36,6 +36,8 @@ class GatewayState:
         self.received = {}  # lrn -> (ack xml, payload)
         self.submissions = []  # every SubmitDeclaration call, duplicates included
         self.cancelled = set()
+        self.hang_seconds = 5
+        self.scenarios = {}  # lrn -> scenario name (ACCEPT, REJECT, ...), for LRNs the client chooses
         self.lock = threading.Lock()
 
     def check_security(self, root):
@@ -54,9 +56,14 @@ class GatewayState:
             return fault("Client", "Authentication failed")
         return None
 
+    def scenario(self, lrn):
+        return self.scenarios.get(lrn, lrn)
+
     def notifications(self, lrn):
         now = "2026-11-25T10:00:00Z"
-        mrn = "26ES00500110000" + str(abs(hash(lrn)) % 1000).zfill(3)
+        mrn_source = lrn
+        lrn = self.scenario(lrn)
+        mrn = "26ES00500110000" + str(int(hashlib.sha1(mrn_source.encode()).hexdigest(), 16) % 1000).zfill(3)
         if lrn.startswith("ACCEPT"):
             tax = "<g:taxAmount>0</g:taxAmount><g:currency>EUR</g:currency>"
             return [("02", None, ""), ("01", mrn, ""), ("13", mrn, tax), ("08", mrn, ""), ("09", mrn, "")], now
@@ -92,19 +99,20 @@ def make_handler(state):
             request = root.find(f"{{{SOAP}}}Body")[0]
             operation = etree.QName(request).localname
             lrn = request.findtext(f"{{{NS}}}lrn") or ""
-            if lrn.startswith("HANG"):
-                time.sleep(5)
-            if lrn.startswith("HTTP500"):
+            scenario = state.scenario(lrn)
+            if scenario.startswith("HANG"):
+                time.sleep(state.hang_seconds)
+            if scenario.startswith("HTTP500"):
                 return self._send(500, b"Internal Server Error", "text/plain")
-            if lrn.startswith("MALFORMED"):
+            if scenario.startswith("MALFORMED"):
                 return self._send(200, b"<soap:Envelope><soap:Body><unclosed>")
-            if lrn.startswith("BOMB"):
+            if scenario.startswith("BOMB"):
                 bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
                         '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
                         '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
                         f'<soap:Envelope xmlns:soap="{SOAP}"><soap:Body><x>&lol3;</x></soap:Body></soap:Envelope>')
                 return self._send(200, bomb.encode())
-            if lrn.startswith("FAULT"):
+            if scenario.startswith("FAULT"):
                 return self._send(500, fault("Client", "Declaration refused: office not competent"))
             handler = getattr(self, f"op_{operation}", None)
             if handler is None:

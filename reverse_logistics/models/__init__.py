@@ -11,6 +11,7 @@ from . import return_order_portal
 from . import customs_territory_rule
 from . import return_order_customs
 from . import customs_tariff_code
+from . import customs_gateway
 from . import customs_declaration
 from . import res_company
 from . import res_partner

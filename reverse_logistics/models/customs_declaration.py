@@ -1,13 +1,34 @@
 import base64
 import hashlib
+import logging
+import threading
+from datetime import timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..returns_lib.customs import declaration as declaration_lib
 from ..returns_lib.customs import relief as relief_lib
+from ..returns_lib.customs import gateway as gateway_lib
 from ..returns_lib.customs import wco
+
+_logger = logging.getLogger(__name__)
+
+# What each DMS notification does to the declaration.
+NOTIFICATION_STATES = {
+    "accepted": "accepted",
+    "rejected": "rejected",
+    "control": "control",
+    "documents_required": "control",
+    "information_requested": "control",
+    "released": "released",
+    "cleared": "cleared",
+    "invalidated": "cancelled",
+}
+# Declarations with customs, whose notifications are polled.
+POLLED_STATES = ("submitted", "accepted", "control", "released")
 
 DECLARATION_KINDS = [
     (declaration_lib.IMPORT_RELIEF, "Import with Returned Goods Relief"),
@@ -82,6 +103,18 @@ class CustomsDeclaration(models.Model):
     check_result = fields.Text("Problems", readonly=True, copy=False)
     xml_attachment_id = fields.Many2one("ir.attachment", "Declaration Message", readonly=True, copy=False)
     xml_sha256 = fields.Char("Message SHA-256", readonly=True, copy=False)
+    gateway_id = fields.Many2one("customs.gateway", check_company=True,
+                                 default=lambda self: self.env["customs.gateway"]._for_company(self.env.company))
+    submission_pending = fields.Boolean(readonly=True, copy=False, index=True,
+                                        help="Queued: the scheduled job submits it, retrying with back-off.")
+    submission_attempts = fields.Integer(readonly=True, copy=False)
+    next_attempt_at = fields.Datetime(readonly=True, copy=False)
+    submitted_at = fields.Datetime(readonly=True, copy=False)
+    conversation_id = fields.Char(readonly=True, copy=False)
+    last_notification_sequence = fields.Integer(readonly=True, copy=False)
+    exchange_ids = fields.One2many("customs.exchange", "declaration_id", "Exchanges", readonly=True)
+    notification_ids = fields.One2many("customs.declaration.notification", "declaration_id", "Notifications",
+                                       readonly=True)
 
     _sql_constraints = [("lrn_uniq", "unique(lrn)", "The LRN of a customs declaration must be unique.")]
 
@@ -351,11 +384,187 @@ class CustomsDeclaration(models.Model):
             declaration.write({"xml_attachment_id": attachment.id, "xml_sha256": hashlib.sha256(xml).hexdigest()})
         return True
 
+    # ------------------------------------------------------------------
+    # Submission and notifications
+    # ------------------------------------------------------------------
+    def action_submit(self):
+        """Queue checked declarations and submit them now; failures are retried by the scheduled job."""
+        for declaration in self:
+            if declaration.state != "checked":
+                raise UserError(self.env._("Check declaration %s before submitting it.", declaration.lrn))
+            if not declaration.gateway_id:
+                raise UserError(self.env._("Choose the customs gateway of declaration %s.", declaration.lrn))
+        self.filtered(lambda d: not d.xml_attachment_id).action_generate_xml()
+        self.write({"submission_pending": True, "next_attempt_at": fields.Datetime.now()})
+        for declaration in self:
+            declaration._submit_now()
+        return True
+
+    def _payload(self):
+        self.ensure_one()
+        return base64.b64decode(self.xml_attachment_id.datas)
+
+    def _archive_exchange(self, exchange):
+        if exchange is not None and (exchange.request or exchange.response):
+            self.env["customs.exchange"].sudo().create(self.env["customs.exchange"]._prepare_values(self, exchange))
+
+    def _submit_now(self):
+        """One submission attempt. The LRN never changes: a retry after a timeout is safe."""
+        self.ensure_one()
+        try:
+            result = self.gateway_id._get_adapter().submit(self.lrn, self._payload())
+        except gateway_lib.GatewayError as error:
+            self._archive_exchange(error.exchange)
+            attempts = self.submission_attempts + 1
+            values = {"submission_attempts": attempts}
+            if error.retryable and attempts < (self.gateway_id.max_attempts or 8):
+                delay = gateway_lib.backoff_delay(attempts)
+                values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
+                note = self.env._("Submission attempt %(attempt)s failed: %(error)s Next attempt in %(minutes)s min.",
+                                  attempt=attempts, error=error, minutes=round(delay / 60))
+            else:
+                values["submission_pending"] = False
+                note = self.env._("Submission stopped: %(error)s", error=error)
+                self.activity_schedule("mail.mail_activity_data_todo", summary=self.env._("Customs submission failed"),
+                                       note=note, user_id=self.create_uid.id or self.env.uid)
+            self.write(values)
+            self.message_post(body=note, subtype_xmlid="mail.mt_note")
+            return False
+        self._archive_exchange(result.exchange)
+        ack = result.value
+        self.write({
+            "state": "submitted",
+            "submission_pending": False,
+            "submission_attempts": self.submission_attempts + 1,
+            "submitted_at": fields.Datetime.now(),
+            "conversation_id": ack.conversation_id,
+        })
+        self.message_post(
+            body=self.env._("Submitted to %(gateway)s (%(status)s).", gateway=self.gateway_id.name, status=ack.status),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True
+
+    def _poll_notifications(self):
+        self.ensure_one()
+        try:
+            result = self.gateway_id._get_adapter().notifications(self.lrn, self.last_notification_sequence)
+        except gateway_lib.GatewayError as error:
+            self._archive_exchange(error.exchange)
+            _logger.warning("Polling customs declaration %s failed: %s", self.lrn, error)
+            return False
+        self._archive_exchange(result.exchange)
+        if result.value:
+            self._apply_notifications(result.value)
+        return True
+
+    def _apply_notifications(self, notifications):
+        """Record the DMS notifications and move the declaration (and tell the return) accordingly."""
+        Notification = self.env["customs.declaration.notification"]
+        for notification in sorted(notifications, key=lambda n: n.sequence):
+            if notification.sequence <= self.last_notification_sequence:
+                continue
+            errors = "\n".join(
+                f"{e.code}: {e.description} ({e.pointer})" if e.pointer else f"{e.code}: {e.description}"
+                for e in notification.errors
+            )
+            Notification.create({
+                "declaration_id": self.id,
+                "sequence": notification.sequence,
+                "function_code": notification.function_code,
+                "kind": notification.kind,
+                "issued_at": fields.Datetime.to_datetime(notification.issued_at.replace(tzinfo=None))
+                if notification.issued_at else False,
+                "mrn": notification.mrn or False,
+                "errors": errors or False,
+            })
+            values = {"last_notification_sequence": notification.sequence}
+            if notification.mrn and not self.mrn:
+                values["mrn"] = notification.mrn
+            new_state = NOTIFICATION_STATES.get(notification.kind)
+            if new_state:
+                values["state"] = new_state
+            if notification.kind == "rejected":
+                values["check_result"] = self.env._("Rejected by customs:\n%s", errors)
+            self.write(values)
+            summary = self.env._("Customs: %(kind)s%(mrn)s", kind=notification.kind.replace("_", " "),
+                                 mrn=f" (MRN {notification.mrn})" if notification.mrn else "")
+            self.message_post(body=summary + (f"\n{errors}" if errors else ""), subtype_xmlid="mail.mt_note")
+            if self.return_order_id:
+                self.return_order_id.message_post(body=summary, subtype_xmlid="mail.mt_note")
+
+    def action_resubmit(self):
+        """After a rejection is fixed: check again; the LRN stays the same."""
+        self.filtered(lambda d: d.state == "rejected").write({"state": "draft"})
+        return self.action_check()
+
+    @api.model
+    def _lock_due(self, domain, limit):
+        """Ids of due declarations, locked; rows another worker holds are skipped, never waited for."""
+        candidates = self.search(domain, limit=limit * 4, order="id")
+        if not candidates:
+            return self.browse()
+        self.env.cr.execute(SQL(
+            "SELECT id FROM customs_declaration WHERE id IN %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+            tuple(candidates.ids), limit,
+        ))
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _cron_process(self, limit=50):
+        """Submit due declarations and poll those with customs, each in its own transaction."""
+        now = fields.Datetime.now()
+        # Tests run in one transaction that must not be committed.
+        commit = not getattr(threading.current_thread(), "testing", False)
+        due = [("submission_pending", "=", True), ("next_attempt_at", "<=", now), ("gateway_id", "!=", False)]
+        for _round in range(limit):
+            declaration = self._lock_due(due, 1)
+            if not declaration:
+                break
+            declaration._submit_now()
+            if commit:
+                # Each declaration in its own transaction: the lock is released and the
+                # gateway's answer kept, whatever happens to the next one.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        polled = self._lock_due([("state", "in", POLLED_STATES), ("gateway_id", "!=", False)], limit)
+        for declaration in polled:
+            declaration._poll_notifications()
+        if commit:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+        return True
+
     def action_cancel(self):
+        """Cancel drafts at once; ask customs to invalidate what they hold already."""
         if any(declaration.state in ("released", "cleared") for declaration in self):
             raise UserError(self.env._("A released or cleared declaration cannot be cancelled."))
-        self.write({"state": "cancelled"})
+        with_customs = self.filtered(lambda d: d.state in ("submitted", "accepted", "control"))
+        for declaration in with_customs:
+            try:
+                result = declaration.gateway_id._get_adapter().cancel(declaration.lrn, self.env._("Return cancelled"))
+            except gateway_lib.GatewayError as error:
+                declaration._archive_exchange(error.exchange)
+                raise UserError(self.env._("Customs could not be asked to cancel %(lrn)s: %(error)s",
+                                           lrn=declaration.lrn, error=error)) from error
+            declaration._archive_exchange(result.exchange)
+            declaration.message_post(
+                body=self.env._("Cancellation requested from customs: %s.", result.value), subtype_xmlid="mail.mt_note"
+            )
+        (self - with_customs).write({"state": "cancelled", "submission_pending": False})
         return True
+
+
+class CustomsDeclarationNotification(models.Model):
+    _name = "customs.declaration.notification"
+    _description = "Customs Declaration Notification"
+    _order = "declaration_id, sequence"
+
+    declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer(required=True)
+    function_code = fields.Char(required=True)
+    kind = fields.Char(required=True)
+    issued_at = fields.Datetime()
+    mrn = fields.Char("MRN")
+    errors = fields.Text()
 
 
 class CustomsDeclarationLine(models.Model):

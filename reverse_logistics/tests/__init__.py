@@ -6,3 +6,4 @@ from . import test_return_security
 from . import test_portal
 from . import test_customs_territory
 from . import test_customs_declaration
+from . import test_customs_gateway

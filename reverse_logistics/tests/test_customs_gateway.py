@@ -1,0 +1,159 @@
+"""Customs declarations through a real SOAP gateway on 127.0.0.1, and the scheduled job.
+
+The gateway is the contract server of the project's pytest suite (tests/soap_gateway_server.py
+at the repository root), started in a thread: real HTTP, real SOAP, real zeep.
+"""
+
+import sys
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from unittest import SkipTest
+
+from odoo import Command, api, fields
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+
+from . import test_customs_declaration
+
+ROOT_TESTS = Path(__file__).resolve().parents[2] / "tests"
+
+
+def gateway_server_class():
+    if str(ROOT_TESTS) not in sys.path:
+        sys.path.insert(0, str(ROOT_TESTS))
+    try:
+        from soap_gateway_server import GatewayServer  # pylint: disable=import-outside-toplevel
+    except ImportError as error:
+        raise SkipTest(f"the test gateway server is not beside the addon ({ROOT_TESTS})") from error
+    return GatewayServer
+
+
+@tagged("post_install", "-at_install")
+class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = gateway_server_class()(username="broker", password="s3cret")
+        cls.server.__enter__()
+        cls.addClassCleanup(cls.server.__exit__, None, None, None)
+        cls.gateway = cls.env["customs.gateway"].create({
+            "name": "Test gateway", "endpoint": cls.server.url, "timeout": 1.0, "username": "broker",
+            "password": "s3cret", "max_attempts": 3,
+        })
+
+    def _checked_declaration(self, scenario):
+        declaration = self._prepare(self._approved_return(1))
+        declaration.gateway_id = self.gateway
+        declaration.action_check()
+        self.assertEqual(declaration.state, "checked", declaration.check_result)
+        self.server.state.scenarios[declaration.lrn] = scenario
+        return declaration
+
+    def test_submitted_accepted_released_cleared(self):
+        declaration = self._checked_declaration("ACCEPT")
+        declaration.action_submit()
+        self.assertEqual(declaration.state, "submitted")
+        self.assertFalse(declaration.submission_pending)
+        self.assertEqual(self.server.state.received[declaration.lrn], declaration._payload())
+        exchange = declaration.exchange_ids
+        self.assertEqual((exchange.operation, exchange.http_status), ("SubmitDeclaration", 200))
+        self.assertEqual(len(exchange.request_sha256), 64)
+
+        self.env["customs.declaration"]._cron_process()
+
+        self.assertEqual(declaration.state, "cleared")
+        self.assertTrue(declaration.mrn.startswith("26ES"))
+        self.assertEqual(declaration.notification_ids.mapped("kind"),
+                         ["received", "accepted", "tax_calculation", "released", "cleared"])
+        self.assertIn("Customs: cleared", "\n".join(declaration.return_order_id.message_ids.mapped("body")))
+        self.env["customs.declaration"]._cron_process()
+        self.assertEqual(len(declaration.notification_ids), 5, "notifications are recorded once")
+
+    def test_rejection_shows_the_errors_and_resubmits_under_the_same_lrn(self):
+        declaration = self._checked_declaration("REJECT")
+        lrn = declaration.lrn
+        declaration.action_submit()
+        self.env["customs.declaration"]._cron_process()
+        self.assertEqual(declaration.state, "rejected")
+        self.assertIn("CDS12056", declaration.check_result)
+        self.assertIn("42A/67A/68A/1", declaration.check_result)
+        declaration.action_resubmit()
+        self.assertEqual((declaration.state, declaration.lrn), ("checked", lrn))
+
+    def test_timeout_retries_later_under_the_same_lrn(self):
+        # Odoo's test mode stretches HTTP timeouts to 10 s: hang longer than that.
+        self.server.state.hang_seconds = 11
+        declaration = self._checked_declaration("HANG")
+        declaration.action_submit()
+        self.assertEqual(declaration.state, "checked")
+        self.assertTrue(declaration.submission_pending)
+        self.assertEqual(declaration.submission_attempts, 1)
+        self.assertGreater(declaration.next_attempt_at, fields.Datetime.now())
+        self.assertIn("did not answer", declaration.message_ids[0].body)
+        self.assertIn("timed out", declaration.exchange_ids.error)
+        self.assertTrue(declaration.exchange_ids.request, "what was sent is archived even without an answer")
+
+        self.env["customs.declaration"]._cron_process()
+        self.assertEqual(declaration.submission_attempts, 1, "not due yet")
+
+        # The gateway is back, and had in fact received the first attempt.
+        self.server.state.scenarios[declaration.lrn] = "ACCEPT"
+        self.server.state.received[declaration.lrn] = declaration._payload()
+        declaration.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["customs.declaration"]._cron_process()
+        self.assertEqual(declaration.state, "cleared")
+        self.assertIn(declaration.lrn, self.server.state.submissions, "retried under the same LRN")
+        self.assertEqual(list(self.server.state.received).count(declaration.lrn), 1, "registered once")
+        submitted = declaration.message_ids.filtered(lambda m: "Submitted to" in (m.body or ""))
+        self.assertIn("duplicate", submitted.body, "the gateway recognised the retry")
+
+    def test_wrong_credentials_stop_and_ask_a_person(self):
+        self.gateway.password = "wrong"
+        declaration = self._checked_declaration("ACCEPT")
+        declaration.action_submit()
+        self.assertFalse(declaration.submission_pending, "not retried: a person must fix the credentials")
+        self.assertIn("Submission stopped", declaration.message_ids[0].body)
+        self.assertTrue(declaration.activity_ids)
+
+    def test_cancel_asks_customs(self):
+        declaration = self._checked_declaration("ACCEPT")
+        declaration.action_submit()
+        declaration.action_cancel()
+        self.assertIn(declaration.lrn, self.server.state.cancelled)
+
+    def test_gateway_credentials_are_for_administrators_only(self):
+        officer = self.env["res.users"].create({
+            "name": "Officer", "login": "customs_officer_gw",
+            "groups_id": [Command.set([self.env.ref("reverse_logistics.group_customs_officer").id])],
+        })
+        self.assertNotIn("password", self.env["customs.gateway"].with_user(officer).fields_get())
+
+
+@tagged("post_install", "-at_install")
+class TestCustomsCronLocking(BaseCase):
+    """Two workers never submit the same declaration: a row one holds is skipped by the other."""
+
+    def test_locked_declaration_is_skipped(self):
+        registry = Registry(get_db_name())
+        tag = uuid.uuid4().hex[:8]
+        with registry.cursor() as cr:
+            env = api.Environment(cr, api.SUPERUSER_ID, {})
+            partner = env["res.partner"].create({"name": f"Declarant {tag}"})
+            declaration = env["customs.declaration"].create({
+                "kind": "import", "customs_office_code": "ES004641", "declarant_id": partner.id,
+                "submission_pending": True, "next_attempt_at": fields.Datetime.now() - timedelta(minutes=1),
+            })
+            declaration_id = declaration.id
+        due = [("id", "=", declaration_id), ("submission_pending", "=", True)]
+        with registry.cursor() as first, registry.cursor() as second:
+            held = api.Environment(first, api.SUPERUSER_ID, {})["customs.declaration"]._lock_due(due, 1)
+            self.assertEqual(held.ids, [declaration_id])
+            other = api.Environment(second, api.SUPERUSER_ID, {})["customs.declaration"]._lock_due(due, 1)
+            self.assertFalse(other, "the second worker skips the row instead of waiting or submitting it too")
+            first.rollback()
+            again = api.Environment(second, api.SUPERUSER_ID, {})["customs.declaration"]._lock_due(due, 1)
+            self.assertEqual(again.ids, [declaration_id], "free again once the first worker is done")
+            second.rollback()
+        with registry.cursor() as cr:
+            api.Environment(cr, api.SUPERUSER_ID, {})["customs.declaration"].browse(declaration_id).unlink()
