@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..returns_lib.customs import declaration as declaration_lib
+from ..returns_lib.customs import eori_service
 from ..returns_lib.customs import relief as relief_lib
 from ..returns_lib.customs import gateway as gateway_lib
 from ..returns_lib.customs import wco
@@ -339,7 +340,37 @@ class CustomsDeclaration(models.Model):
             currencies=currencies,
             tariff_codes=set(tariffs.mapped("code")) if tariffs else None,
         )
-        return self._problem_messages(problems)
+        messages = self._problem_messages(problems)
+        if not problems and self.company_id.customs_live_eori_check:
+            messages += self._check_eori_online()
+        return messages
+
+    def _check_eori_online(self):
+        """Problems with EORI numbers unknown to the EU service; a service outage is noted, not blocking."""
+        parties = {
+            self.env._("Declarant"): self._party_values(self.declarant_id) if self.declarant_id else None,
+            self.env._("Importer"): self._to_declaration().importer,
+            self.env._("Representative"): self._to_declaration().representative,
+        }
+        numbers = {
+            role: party.eori.replace(" ", "").upper() for role, party in parties.items() if party and party.eori
+        }
+        if not numbers:
+            return []
+        client = eori_service.EoriValidationClient(
+            self.company_id.customs_eori_service_url or eori_service.EORI_ENDPOINT, timeout=10
+        )
+        try:
+            results = client.validate(list(numbers.values()))
+        except eori_service.EoriServiceUnavailable as error:
+            self.message_post(body=str(error), subtype_xmlid="mail.mt_note")
+            return []
+        return [
+            self.env._("%(role)s: EORI %(eori)s is not registered (EU EORI service: %(status)s).",
+                       role=role, eori=number, status=results[number].status_text)
+            for role, number in numbers.items()
+            if number in results and not results[number].valid
+        ]
 
     def action_check(self):
         """Check every declaration and list all problems at once; those without any become Checked."""

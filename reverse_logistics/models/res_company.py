@@ -15,6 +15,13 @@ class ResCompany(models.Model):
         help="Folder on the server holding the official WCO DEC-DMS schema set (WCO_DEC_2_DMS.xsd). "
         "When set, every declaration is validated against it before it is submitted.",
     )
+    customs_live_eori_check = fields.Boolean(
+        "Check EORI Numbers Online",
+        help="When checking a declaration, also ask the EU EORI validation service whether its EORI numbers exist.",
+    )
+    customs_eori_service_url = fields.Char(
+        "EORI Service Address", help="Empty: the European Commission's EORI validation service."
+    )
     customs_representative_id = fields.Many2one(
         "res.partner", help="Customs broker declaring on the company's behalf."
     )

@@ -129,6 +129,14 @@ class TestCustomsDeclaration(ReturnsCase):
             self.assertIn("8471300000", html)
             self.assertIn(declaration.lrn, html)
 
+    def test_online_eori_check_down_is_noted_not_blocking(self):
+        self.company.write({"customs_live_eori_check": True,
+                            "customs_eori_service_url": "http://127.0.0.1:9/validation"})
+        declaration = self._prepare(self._approved_return(1))
+        declaration.action_check()
+        self.assertEqual(declaration.state, "checked", "the offline checks passed")
+        self.assertIn("checked offline only", declaration.message_ids[0].body)
+
     def test_no_declaration_inside_one_customs_territory(self):
         self.customer.write({"country_id": self.env.ref("base.fr").id, "zip": "75001"})
         rma = self._approved_return(1)
