@@ -104,6 +104,18 @@ def test_gateway_down():
         gw.SoapGatewayClient(config).submit("ACCEPT-3", PAYLOAD)
 
 
+def test_wsdl_address_or_service_and_port(server, tmp_path):
+    """Without an endpoint override, the WSDL's own address (or a named service and port) is used."""
+    wsdl = tmp_path / "gateway.wsdl"
+    wsdl.write_text(gw.CONTRACT_WSDL.read_text().replace("http://localhost:8000/customs-gateway", server.url))
+    by_address = gw.SoapGatewayClient(gw.GatewayConfig(wsdl=str(wsdl), timeout=2))
+    assert by_address.submit("ACCEPT-W1", PAYLOAD).value.status == "received"
+    by_port = gw.SoapGatewayClient(
+        gw.GatewayConfig(wsdl=str(wsdl), timeout=2, service="CustomsGatewayService", port="CustomsGatewayPort")
+    )
+    assert by_port.submit("ACCEPT-W1", PAYLOAD).value.status == "duplicate"
+
+
 def test_cancel(server):
     gateway = client(server)
     gateway.submit("ACCEPT-4", PAYLOAD)

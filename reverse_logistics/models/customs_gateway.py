@@ -24,6 +24,8 @@ class CustomsGateway(models.Model):
         "WSDL", help="URL or file path of the WSDL. Empty: the contract shipped with the addon."
     )
     endpoint = fields.Char(help="Address of the service, overriding the WSDL's.")
+    service_name = fields.Char("WSDL Service", help="Service of the WSDL to use when it declares several.")
+    port_name = fields.Char("WSDL Port", help="Port of that service.")
     timeout = fields.Float("Timeout (s)", default=30.0)
     max_attempts = fields.Integer(default=8, help="Retries of a submission before a person is asked to look.")
     # Credentials are readable by system administrators only.
@@ -39,6 +41,8 @@ class CustomsGateway(models.Model):
         return gateway_lib.GatewayConfig(
             wsdl=gateway.wsdl or str(gateway_lib.CONTRACT_WSDL),
             endpoint=gateway.endpoint or None,
+            service=gateway.service_name or None,
+            port=gateway.port_name or None,
             timeout=gateway.timeout or 30.0,
             username=gateway.username or None,
             password=gateway.password or None,

@@ -53,6 +53,8 @@ NOTIFICATION_KINDS = {
 class GatewayConfig:
     wsdl: str = str(CONTRACT_WSDL)  # a URL or a file path
     endpoint: str | None = None  # overrides the WSDL's address
+    service: str | None = None  # WSDL service and port to use, when the WSDL has several
+    port: str | None = None
     timeout: float = 30.0  # seconds, connection and each read
     username: str | None = None
     password: str | None = None  # WS-Security UsernameToken with password digest
@@ -225,6 +227,8 @@ class SoapGatewayClient(GatewayAdapter):
         self._client = Client(config.wsdl, settings=settings, transport=transport, wsse=wsse)
         if config.endpoint:
             self._service = self._client.create_service(BINDING, config.endpoint)
+        elif config.service or config.port:
+            self._service = self._client.bind(config.service, config.port)
         else:
             self._service = self._client.service
 
