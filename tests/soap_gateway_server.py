@@ -37,6 +37,7 @@ class GatewayState:
         self.submissions = []  # every SubmitDeclaration call, duplicates included
         self.cancelled = set()
         self.hang_seconds = 5
+        self.raw_rejection = b""
         self.scenarios = {}  # lrn -> scenario name (ACCEPT, REJECT, ...), for LRNs the client chooses
         self.lock = threading.Lock()
 
@@ -73,6 +74,9 @@ class GatewayState:
                       "<g:error><g:code>CDS12119</g:code><g:description>Unknown EORI</g:description>"
                       "<g:pointer>42A/17C</g:pointer></g:error>")
             return [("02", None, ""), ("03", None, errors)], now
+        if lrn.startswith("RAWREJECT"):
+            raw = base64.b64encode(self.raw_rejection).decode()
+            return [("02", None, ""), ("03", None, f"<g:message>{raw}</g:message>")], now
         if lrn.startswith("CONTROL"):
             return [("02", None, ""), ("01", mrn, ""), ("05", mrn, "")], now
         return [("02", None, "")], now

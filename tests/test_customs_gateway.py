@@ -51,6 +51,19 @@ def test_rejection_carries_error_codes_and_pointers(server):
     assert [(e.code, e.pointer) for e in rejected.errors] == [("CDS12056", "42A/67A/68A/1"), ("CDS12119", "42A/17C")]
 
 
+def test_rejection_read_from_the_customs_message_passed_along(server):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "shared" / "customs-samples" / "notifications" / "03_DMSREJ.xml"
+    if not sample.is_file():
+        pytest.skip("../shared/customs-samples is not beside the project")
+    server.state.raw_rejection = sample.read_bytes()
+    rejected = client(server).notifications("RAWREJECT-1").value[-1]
+    assert rejected.kind == "rejected"
+    assert [(e.code, e.pointer) for e in rejected.errors] == [("CDS12005", "42A/17C#R144")]
+    assert rejected.mrn == "20GB1NA4Y2YSRFGVR6"
+
+
 def test_control(server):
     gateway = client(server)
     gateway.submit("CONTROL-1", PAYLOAD)

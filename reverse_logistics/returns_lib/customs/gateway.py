@@ -311,7 +311,25 @@ class SoapGatewayClient(GatewayAdapter):
             )
             for item in items
         )
-        return CallResult(notifications, exchange)
+        return CallResult(tuple(self._complete_from_message(n) for n in notifications), exchange)
+
+    @staticmethod
+    def _complete_from_message(notification):
+        """Fill what the gateway left out from the RES-DMS message it passed along."""
+        if not notification.message or (notification.errors and notification.mrn):
+            return notification
+        from dataclasses import replace
+
+        from .dms_notification import parse_dms_notification
+
+        parsed, _lrn = parse_dms_notification(notification.message, notification.sequence)
+        return replace(
+            notification,
+            mrn=notification.mrn or parsed.mrn,
+            errors=notification.errors or parsed.errors,
+            tax_amount=notification.tax_amount if notification.tax_amount is not None else parsed.tax_amount,
+            currency=notification.currency or parsed.currency,
+        )
 
     def cancel(self, lrn, reason):
         value, exchange = self._call("CancelDeclaration", lrn=lrn, reason=reason)
