@@ -343,6 +343,35 @@ class CustomsDeclaration(models.Model):
         messages = self._problem_messages(problems)
         if not problems and self.company_id.customs_live_eori_check:
             messages += self._check_eori_online()
+        if not problems and self.company_id.customs_live_vat_check:
+            messages += self._check_vat_online()
+        return messages
+
+    def _check_vat_online(self):
+        """EU VAT numbers of the parties, checked in VIES; an unreachable VIES is noted, not blocking."""
+        from stdnum.eu import vat as eu_vat  # pylint: disable=import-outside-toplevel
+
+        partners = (self.declarant_id | self.importer_id | self.exporter_id | self.representative_id)
+        messages = []
+        for partner in partners.commercial_partner_id.filtered("vat"):
+            number = partner.vat.replace(" ", "").upper()
+            if number[:2].lower() not in eu_vat.MEMBER_STATES:
+                continue
+            try:
+                answer = eu_vat.check_vies(number, timeout=10)
+            except Exception as error:  # pylint: disable=broad-except
+                # zeep, requests and SOAP faults alike mean "VIES unavailable" here.
+                self.message_post(
+                    body=self.env._(
+                        "VIES could not be reached (%(error)s): VAT number %(vat)s was checked offline only.",
+                        error=type(error).__name__, vat=number,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
+            if not answer["valid"]:
+                messages.append(self.env._("%(partner)s: VAT number %(vat)s is not valid in VIES.",
+                                           partner=partner.name, vat=number))
         return messages
 
     def _check_eori_online(self):

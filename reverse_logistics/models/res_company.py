@@ -19,6 +19,10 @@ class ResCompany(models.Model):
         "Check EORI Numbers Online",
         help="When checking a declaration, also ask the EU EORI validation service whether its EORI numbers exist.",
     )
+    customs_live_vat_check = fields.Boolean(
+        "Check VAT Numbers in VIES",
+        help="When checking a declaration, also ask the EU VIES service whether the EU VAT numbers are valid.",
+    )
     customs_eori_service_url = fields.Char(
         "EORI Service Address", help="Empty: the European Commission's EORI validation service."
     )

@@ -1,6 +1,8 @@
 import base64
 import hashlib
 import os
+from contextlib import contextmanager
+from unittest.mock import patch
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,6 +14,14 @@ from .common import ReturnsCase
 
 SHARED = Path(os.environ.get("RL_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
 SCHEMAS = SHARED / "customs-schemas"
+
+
+@contextmanager
+def patch_vies_unreachable():
+    """Route HTTPS through a dead proxy: VIES is then as unreachable as on a machine without network."""
+    dead = "http://127.0.0.1:9"
+    with patch.dict(os.environ, {"HTTPS_PROXY": dead, "https_proxy": dead, "HTTP_PROXY": dead, "http_proxy": dead}):
+        yield
 
 
 @tagged("post_install", "-at_install")
@@ -136,6 +146,16 @@ class TestCustomsDeclaration(ReturnsCase):
         declaration.action_check()
         self.assertEqual(declaration.state, "checked", "the offline checks passed")
         self.assertIn("checked offline only", declaration.message_ids[0].body)
+
+    def test_online_vat_check_unreachable_is_noted_not_blocking(self):
+        # VIES is not reachable from the test machine: the check notes it and goes on.
+        self.company.partner_id.vat = "ESB12345674"
+        self.company.customs_live_vat_check = True
+        declaration = self._prepare(self._approved_return(1))
+        with patch_vies_unreachable():
+            declaration.action_check()
+        self.assertEqual(declaration.state, "checked")
+        self.assertIn("VIES could not be reached", declaration.message_ids[0].body)
 
     def test_no_declaration_inside_one_customs_territory(self):
         self.customer.write({"country_id": self.env.ref("base.fr").id, "zip": "75001"})
