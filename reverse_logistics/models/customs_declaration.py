@@ -445,6 +445,18 @@ class CustomsDeclaration(models.Model):
         return True
 
     # ------------------------------------------------------------------
+    # Documents
+    # ------------------------------------------------------------------
+    def action_print_proforma(self):
+        return self.env.ref("reverse_logistics.action_report_customs_proforma").report_action(self)
+
+    def action_print_inf3(self):
+        return self.env.ref("reverse_logistics.action_report_customs_inf3").report_action(self)
+
+    def action_print_commercial_invoice(self):
+        return self.env.ref("reverse_logistics.action_report_customs_commercial_invoice").report_action(self)
+
+    # ------------------------------------------------------------------
     # Submission and notifications
     # ------------------------------------------------------------------
     def action_submit(self):

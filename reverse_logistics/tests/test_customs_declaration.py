@@ -157,6 +157,17 @@ class TestCustomsDeclaration(ReturnsCase):
         self.assertEqual(declaration.state, "checked")
         self.assertIn("VIES could not be reached", declaration.message_ids[0].body)
 
+    def test_documents_can_be_printed_from_the_return(self):
+        rma = self._approved_return(1)
+        declaration = self._prepare(rma)
+        # A company that never chose its document layout is first sent to the layout configurator.
+        self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        action = rma.customs_declaration_ids.action_print_inf3()
+        self.assertEqual(action["report_name"], "reverse_logistics.report_customs_inf3")
+        self.assertEqual(action["context"]["active_ids"], declaration.ids)
+        views = self.env["return.order"].get_views([(False, "form")])
+        self.assertIn("action_print_proforma", views["views"]["form"]["arch"])
+
     def test_no_declaration_inside_one_customs_territory(self):
         self.customer.write({"country_id": self.env.ref("base.fr").id, "zip": "75001"})
         rma = self._approved_return(1)
