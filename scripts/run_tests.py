@@ -159,8 +159,16 @@ def main():
     passed = sum(s["passed"] for s in suites.values())
     failed = sum(s["failed"] + s["errors"] for s in suites.values())
     skipped = sum(s["skipped"] for s in suites.values())
+    odoo_counts = suites.get("odoo", {})
     summary = {
         "git_tree": tree,
+        "tree": tree,
+        "odoo_suite": {
+            "ran": odoo_ran,
+            "passed": odoo_counts.get("passed", 0),
+            "failed": odoo_counts.get("failed", 0) + odoo_counts.get("errors", 0),
+            "skipped": odoo_counts.get("skipped", 0),
+        },
         "work_tree_dirty": dirty,
         "odoo_suite_ran": odoo_ran,
         "odoo_version": odoo[2] if odoo else None,
