@@ -25,6 +25,8 @@
         "security/reverse_logistics_rules.xml",
         "data/ir_sequence_data.xml",
         "data/return_reason_data.xml",
+        "data/return_grade_data.xml",
+        "data/stock_warehouse_data.xml",
         "data/customs_territory_data.xml",
         "data/customs_cron_data.xml",
         "data/mail_activity_type_data.xml",
@@ -58,5 +60,4 @@
             "reverse_logistics/static/tests/tours/*.js",
         ],
     },
-    "post_init_hook": "_post_init_create_warehouse_returns_data",
 }

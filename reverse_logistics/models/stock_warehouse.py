@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class StockWarehouse(models.Model):
@@ -60,6 +60,11 @@ class StockWarehouse(models.Model):
             "barcode": self.code.replace(" ", "").upper() + "RET",
         }
         return data
+
+    @api.model
+    def _ensure_returns_setup(self):
+        """Complete every warehouse, on install and on each update of the module (data file)."""
+        self.with_context(active_test=False).search([])._create_returns_locations_and_types()
 
     def _create_returns_locations_and_types(self):
         """Create the Returns location and operation type of warehouses that lack them.

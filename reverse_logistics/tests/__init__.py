@@ -7,3 +7,4 @@ from . import test_portal
 from . import test_customs_territory
 from . import test_customs_declaration
 from . import test_customs_gateway
+from . import test_disposition_setup
