@@ -68,10 +68,11 @@ def bench_big_declaration(schemas, items=dec.MAX_ITEMS):
 
 
 def bench_submissions(args):
-    import odoo
-    from odoo import Command, SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
     from soap_gateway_server import GatewayServer
+
+    import odoo
+    from odoo import SUPERUSER_ID, Command, api
+    from odoo.modules.registry import Registry
 
     odoo_args = ["-d", args.db, "--log-level=warn"]
     for flag, value in (("--db_host", args.db_host), ("--db_port", args.db_port), ("--addons-path", args.addons_path)):

@@ -1,53 +1,114 @@
-"""Run Odoo's server command and write the test counts of its runner to a JSON file.
+"""Run Odoo's server command (as ``odoo-bin`` does) and write what its test runner counted to a JSON file.
 
 Usage: python odoo_test_driver.py RESULT.json -- <odoo server arguments>
 
-The counts come from the registry's own test report (tests run, failures, errors,
-skipped), not from the log; a database that cannot be initialised (a module that fails to
-install) counts as one failure.
+The counts are Odoo's own: the registry's test report (``registry._assertion_report``, an
+``odoo.tests.result.OdooTestResult``) after ``preload_registries``, i.e. the numbers of Odoo's
+line "N failed, M error(s) of K tests when loading database". On top of them the driver records:
+
+- per test, whether it ended with a failure, an error or a skip, so that "passed" counts the
+  tests that ran and ended well (Odoo's totals mix subtest failures and class-level errors);
+- a database that could not be loaded (a module failing to install: Odoo logs "Failed to
+  initialize database" and ``preload_registries`` returns -1), demo data that failed to install
+  (Odoo only warns and goes on without demo data), or Odoo stopping before loading anything:
+  ``load_failed`` with the reasons;
+- ERROR/CRITICAL log lines that are not the runner's own FAIL/ERROR reports (Odoo does not count
+  them; the test command reports them and can count them with RL_STRICT_LOG=1).
 """
 
 import json
 import logging
 import sys
+import traceback
+
+RUNNER_SUMMARY = "%s when loading database %r"
+RUNNER_REPORT = "%s: %s\n%s"  # OdooTestResult.logError: FAIL/ERROR: Class.test\n<traceback>
+RUNNER_LINES = ("At least one test failed when loading the modules.", "Test suite halted: max failed tests")
 
 
-class _ErrorCounter(logging.Handler):
-    """Keeps error lines, and notices data that failed to load (Odoo only warns when demo data fails)."""
-
+class LogWatcher(logging.Handler):
     def __init__(self):
         super().__init__(level=logging.WARNING)
-        self.records = []
-        self.data_failed = False
+        self.runner_reports = 0
+        self.odoo_summaries = []
+        self.load_problems = []
+        self.other_errors = []
 
     def emit(self, record):
-        message = record.getMessage()
-        if record.levelno >= logging.ERROR:
-            self.records.append(f"{record.name}: {message[:300]}")
-        elif "failed to install" in message:
-            self.data_failed = True
-            self.records.append(f"{record.name}: {message[:300]}")
+        try:
+            message = record.getMessage()
+        except Exception:
+            message = str(record.msg)
+        first_line = f"{record.name}: {message.splitlines()[0][:300] if message else ''}"
+        exc = record.exc_info[1] if record.exc_info else None
+        cause = f" -- {type(exc).__name__}: {str(exc)[:600]}" if exc else ""
+        if record.msg == RUNNER_SUMMARY:
+            self.odoo_summaries.append(message)
+        elif record.levelno < logging.ERROR:
+            if "demo data failed to install" in message:
+                self.load_problems.append(first_line + cause)
+        elif record.msg == RUNNER_REPORT and record.args and record.args[0] in ("FAIL", "ERROR"):
+            self.runner_reports += 1
+        elif any(str(record.msg).startswith(line) for line in RUNNER_LINES):
+            pass
+        elif "Failed to initialize database" in message:
+            self.load_problems.append(first_line + cause)
+        else:
+            self.other_errors.append(first_line)
 
 
 def main():
     result_path = sys.argv[1]
     args = sys.argv[sys.argv.index("--") + 1:]
+
     import odoo
     from odoo.modules.registry import Registry
     from odoo.service import server
+    from odoo.tests import result as test_result
 
-    outcome = {"install_failed": False, "tests_run": 0, "failures": 0, "errors": 0, "skipped": 0}
-    original = server.preload_registries
+    outcome = {
+        "odoo_version": odoo.release.version,
+        "preload_called": False,
+        "preload_rc": None,
+        "tests_run": 0,
+        "failures": 0,
+        "errors": 0,
+        "skipped": 0,
+        "tests_started": 0,
+        "tests_ended_badly": 0,
+    }
+    per_test = {}  # test id -> set of bad outcomes ("failure", "error", "skip")
+    started = set()  # ids of the tests that ran (a retried test counts once)
+
+    def test_id(test):
+        case = getattr(test, "test_case", None)  # subtests count for their test
+        return (case or test).id()
+
+    def track(method, kind):
+        original = getattr(test_result.OdooTestResult, method)
+
+        def wrapper(self, test, *rest):
+            if kind == "start":
+                started.add(test_id(test))
+            elif not (kind in ("failure", "error") and self._soft_fail):  # soft failures are retried by Odoo
+                per_test.setdefault(test_id(test), set()).add(kind)
+            return original(self, test, *rest)
+
+        setattr(test_result.OdooTestResult, method, wrapper)
+
+    for method, kind in (("startTest", "start"), ("addFailure", "failure"), ("addError", "error"),
+                         ("addSkip", "skip")):
+        track(method, kind)
+    original_preload = server.preload_registries
 
     def preload_and_count(dbnames):
-        rc = original(dbnames)
-        if rc == -1:
-            outcome["install_failed"] = True
-        for dbname in dbnames:
-            registry = Registry.registries.get(dbname) if hasattr(Registry.registries, "get") else None
+        outcome["preload_called"] = True
+        rc = original_preload(dbnames)
+        outcome["preload_rc"] = rc
+        for dbname in dbnames or []:
+            registry = Registry.registries.get(dbname)
             report = getattr(registry, "_assertion_report", None)
             if report is None:
-                outcome["install_failed"] = True
                 continue
             outcome["tests_run"] += report.testsRun
             outcome["failures"] += report.failures_count
@@ -56,20 +117,44 @@ def main():
         return rc
 
     server.preload_registries = preload_and_count
-    counter = _ErrorCounter()
-    logging.getLogger().addHandler(counter)
-    rc = 0
+    watcher = LogWatcher()
+    logging.getLogger().addHandler(watcher)
+    exit_code = 0
+    crash = None
     try:
         odoo.cli.server.main(args)
     except SystemExit as exit_:
-        rc = exit_.code or 0
-    outcome["exit_code"] = rc
-    if counter.data_failed:
-        outcome["install_failed"] = True
-    outcome["error_log_lines"] = counter.records[-50:]
+        exit_code = exit_.code if isinstance(exit_.code, int) else (1 if exit_.code else 0)
+    except BaseException as error:
+        crash = "".join(traceback.format_exception(error))
+        exit_code = 1
+    outcome["exit_code"] = exit_code
+    outcome["tests_started"] = len(started)
+    outcome["tests_ended_badly"] = sum(1 for tid in started if per_test.get(tid))
+    outcome["tests_passed"] = len(started) - outcome["tests_ended_badly"]
+    outcome["failing_tests"] = sorted(tid for tid, kinds in per_test.items() if kinds & {"failure", "error"})[:100]
+    outcome["skipped_tests"] = sorted(tid for tid, kinds in per_test.items() if kinds == {"skip"})[:100]
+
+    problems = list(watcher.load_problems)
+    if crash:
+        problems.append("Odoo crashed: " + crash.strip().splitlines()[-1])
+    if not outcome["preload_called"] and not crash:
+        problems.append(f"Odoo stopped before loading the database (exit code {exit_code}): see the log")
+    elif outcome["preload_rc"] == -1 and not any("Failed to initialize database" in p for p in problems):
+        problems.append("Odoo could not load the database (preload_registries returned -1)")
+    outcome["load_problems"] = problems
+    outcome["load_failed"] = bool(problems)
+    outcome["runner_reports"] = watcher.runner_reports
+    outcome["odoo_summaries"] = watcher.odoo_summaries
+    outcome["other_error_lines"] = watcher.other_errors[:200]
+    outcome["other_error_count"] = len(watcher.other_errors)
+    if crash:
+        outcome["crash"] = crash[-5000:]
     with open(result_path, "w") as fh:
         json.dump(outcome, fh, indent=2)
-    sys.exit(0)
+    if crash:
+        print(crash, file=sys.stderr)
+    sys.exit(exit_code)
 
 
 if __name__ == "__main__":

@@ -1,47 +1,71 @@
-"""The project's run command: Odoo 18 with this addon and its demo data on http://localhost:8069.
+"""The project's run command (``scripts/run.sh``): Odoo 18 with this addon and its demo data.
 
-Everything lives in a throwaway PostgreSQL cluster that is removed when Odoo stops (Ctrl-C).
+A throwaway PostgreSQL cluster (``pgcluster.py``) gets a database (``reverse_logistics`` by default)
+with the addon installed with its demo data; Odoo then serves it on http://localhost:8069 until
+Ctrl-C (or SIGTERM), after which the cluster and its folder are removed.
+
+Environment: RL_HTTP_PORT (default 8069), RL_DB (default reverse_logistics), ODOO_PATH,
+ODOO_ADDONS_PATH (see odoo_env.py). Arguments are passed on to Odoo (e.g. ``--dev=xml``).
 """
 
 from __future__ import annotations
 
 import os
-import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from odoo_env import REPO, odoo_environment
-from pgcluster import ThrowawayCluster
+from odoo_env import REPO, find_odoo
+from pgcluster import ThrowawayCluster, signals_raise_keyboard_interrupt, stop_process
 
 
-def main():
-    odoo = odoo_environment()
-    if odoo is None:
-        print("!! Odoo 18 is not importable: install it (see README) or set ODOO_PATH to its source tree.")
-        return 2
-    env, addons_path, _version = odoo
-    port = os.environ.get("RL_HTTP_PORT", "8069")
-    database = os.environ.get("RL_DB", "reverse_logistics")
-    with ThrowawayCluster(prefix="rl-run-") as cluster:
-        common = ["-d", database, *cluster.odoo_args(), f"--addons-path={addons_path}",
-                  f"--data-dir={cluster.base / 'filestore'}"]
-        print(f"Installing reverse_logistics with demo data in a throwaway cluster ({cluster.base})...", flush=True)
-        subprocess.run([sys.executable, "-m", "odoo", *common, "-i", "reverse_logistics", "--stop-after-init",
-                        "--http-port", port], env=env, check=True, cwd=REPO)
-        print(f"Odoo serves http://localhost:{port} (login admin / admin). Ctrl-C stops it and removes everything.",
-              flush=True)
-        server = subprocess.Popen([sys.executable, "-m", "odoo", *common, "--http-port", port, "--db-filter",
-                                   f"^{database}$"], env=env, cwd=REPO)
+def port_is_free(port):
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            server.wait()
-        except KeyboardInterrupt:
-            server.send_signal(signal.SIGINT)
-            server.wait()
-    return 0
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def main(extra_args):
+    odoo, why_not = find_odoo()
+    if odoo is None:
+        print(f"!! Odoo 18 not importable ({why_not}): install it (see README) or set ODOO_PATH to its source tree.")
+        return 2
+    port = int(os.environ.get("RL_HTTP_PORT", "8069"))
+    database = os.environ.get("RL_DB", "reverse_logistics")
+    if not port_is_free(port):
+        print(f"!! port {port} is in use: stop what listens there or set RL_HTTP_PORT")
+        return 2
+    with signals_raise_keyboard_interrupt(), ThrowawayCluster(prefix="rl-run-") as cluster:
+        common = ["-d", database, *cluster.odoo_args(), f"--addons-path={odoo.addons_path}",
+                  f"--data-dir={cluster.base / 'filestore'}", "--http-port", str(port)]
+        print(f"Installing reverse_logistics with demo data (Odoo {odoo.version}) in a throwaway PostgreSQL "
+              f"cluster ({cluster.base})...", flush=True)
+        install = subprocess.run([sys.executable, "-m", "odoo", *common, "-i", "reverse_logistics",
+                                  "--stop-after-init", "--log-level=warn", *extra_args], env=odoo.env, cwd=REPO)
+        if install.returncode != 0:
+            print("!! installing reverse_logistics failed (see above)", flush=True)
+            return 1
+        print(f"\nOdoo serves http://localhost:{port}  (database {database}, login admin / password admin)\n"
+              "Ctrl-C stops Odoo and removes the database cluster.\n", flush=True)
+        server = subprocess.Popen([sys.executable, "-m", "odoo", *common, "--db-filter", f"^{database}$",
+                                   *extra_args], env=odoo.env, cwd=REPO)
+        try:
+            return server.wait()
+        finally:
+            stop_process(server)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        code = main(sys.argv[1:])
+    except KeyboardInterrupt:
+        code = 0
+    print("Stopped; the throwaway cluster is removed.", flush=True)
+    sys.exit(code)

@@ -10,10 +10,9 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..returns_lib.customs import declaration as declaration_lib
-from ..returns_lib.customs import eori_service
-from ..returns_lib.customs import relief as relief_lib
+from ..returns_lib.customs import eori_service, wco
 from ..returns_lib.customs import gateway as gateway_lib
-from ..returns_lib.customs import wco
+from ..returns_lib.customs import relief as relief_lib
 
 _logger = logging.getLogger(__name__)
 

@@ -41,6 +41,7 @@ class CustomsGateway(models.Model):
         return gateway_lib.GatewayConfig(
             wsdl=gateway.wsdl or str(gateway_lib.CONTRACT_WSDL),
             endpoint=gateway.endpoint or None,
+            environment=gateway.environment,
             service=gateway.service_name or None,
             port=gateway.port_name or None,
             timeout=gateway.timeout or 30.0,

@@ -213,9 +213,11 @@ class ReturnOrder(models.Model):
 
     @api.model
     def _portal_format_qty(self, quantity, uom):
-        """Quantity in the customer's language with the unit's precision: 3 units, 2.5 kg."""
+        """Quantity in the customer's language, no useless decimals: 3, 2.5, 0.125."""
         digits = max(0, math.ceil(-math.log10(uom.rounding))) if uom and uom.rounding else 2
-        return formatLang(self.env, quantity, digits=digits)
+        quantity = round(quantity, digits)
+        shown = next(d for d in range(digits + 1) if round(quantity, d) == quantity)
+        return formatLang(self.env, quantity, digits=shown)
 
     def _get_portal_progress(self):
         """Steps shown to the customer: list of (label, status) with status done/current/todo.

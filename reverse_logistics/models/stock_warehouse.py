@@ -64,7 +64,8 @@ class StockWarehouse(models.Model):
     @api.model
     def _ensure_returns_setup(self):
         """Complete every warehouse, on install and on each update of the module (data file)."""
-        self.with_context(active_test=False).search([])._create_returns_locations_and_types()
+        warehouses = self.with_context(active_test=False).search([("company_id", "!=", False)])
+        warehouses._create_returns_locations_and_types()
 
     def _create_returns_locations_and_types(self):
         """Create the Returns location and operation type of warehouses that lack them.

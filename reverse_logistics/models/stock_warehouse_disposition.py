@@ -16,7 +16,7 @@ class StockWarehouse(models.Model):
     _inherit = "stock.warehouse"
 
     quarantine_location_id = fields.Many2one(
-        "stock.location", "Quarantine Location", check_company=True, copy=False, help=DISPOSITION_LOCATIONS[0][3]
+        "stock.location", check_company=True, copy=False, help=DISPOSITION_LOCATIONS[0][3]
     )
     refurbish_location_id = fields.Many2one(
         "stock.location", "Refurbishment Location", check_company=True, copy=False, help=DISPOSITION_LOCATIONS[1][3]
@@ -26,7 +26,7 @@ class StockWarehouse(models.Model):
         help=DISPOSITION_LOCATIONS[2][3],
     )
     recycling_location_id = fields.Many2one(
-        "stock.location", "Recycling Location", check_company=True, copy=False, help=DISPOSITION_LOCATIONS[3][3]
+        "stock.location", check_company=True, copy=False, help=DISPOSITION_LOCATIONS[3][3]
     )
 
     def _get_locations_values(self, vals, code=False):

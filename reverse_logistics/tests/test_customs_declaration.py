@@ -2,9 +2,9 @@ import base64
 import hashlib
 import os
 from contextlib import contextmanager
-from unittest.mock import patch
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import UserError

@@ -13,22 +13,10 @@ from decimal import Decimal
 
 from lxml import etree
 
+from ..safe_xml import UnsafeXmlError, parse_xml
 from .gateway import Notification, NotificationError
 
-
-class UnsafeXmlError(ValueError):
-    pass
-
-
-def _parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
-def parse_xml(data: bytes):
-    root = etree.fromstring(data, _parser())
-    if root.getroottree().docinfo.doctype:
-        raise UnsafeXmlError("XML with a document type declaration is refused.")
-    return root
+__all__ = ["UnsafeXmlError", "parse_dms_notification", "parse_xml"]
 
 
 def _children(element, name):

@@ -1,22 +1,30 @@
-"""Live EORI checks against the EU EORI validation SOAP service (validateEORI), cached.
+"""Live EORI checks against the EU EORI validation SOAP service (``validateEORI``), cached.
 
-The service takes at most 10 numbers per call; answers are cached for a day so that checking
-a declaration again does not call it again. When the service is down, the caller gets a
-message it can show, and the offline check (format and check digits) still stands.
+The service (``http://eori.ws.eos.dds.s/``) takes at most 10 numbers per call and answers, per number,
+status 0 (valid) or 1 (not valid), with the holder's name and address when the holder agreed to
+publish them. Answers are cached (a day by default, for the whole process: every client shares
+:data:`DEFAULT_CACHE` unless given its own), so that checking a declaration again does not call the
+service again. When the service cannot answer, :class:`EoriServiceUnavailable` carries a message a
+user can read; the offline check (format and check digits) still stands.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from lxml import etree
 
 EORI_WSDL = Path(__file__).parent / "wsdl" / "eori_validation.wsdl"
 EORI_ENDPOINT = "https://ec.europa.eu/taxation_customs/dds2/eos/validation/services/validation"
-BINDING = "{http://eori.ws.eos.dds.s/}EORIValidationImplPortBinding"
-BATCH = 10
+NAMESPACE = "http://eori.ws.eos.dds.s/"
+BINDING = f"{{{NAMESPACE}}}EORIValidationImplPortBinding"
+BATCH = 10  # numbers per call, the service's limit
+DEFAULT_TTL = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -26,59 +34,169 @@ class EoriResult:
     status_text: str = ""
     name: str = ""
     address: str = ""
+    status: int | None = None  # the service's code: 0 valid, 1 not valid
+    request_date: str = ""  # as the service wrote it: the date of the consultation
 
 
 class EoriServiceUnavailable(Exception):
     def __init__(self, detail):
+        self.detail = detail
         super().__init__(
-            f"The EU EORI validation service is not answering ({detail}): the number was checked offline only "
-            f"(format and check digits). Try the live check again later."
+            f"The EU EORI validation service could not check the numbers ({detail}): they were checked offline "
+            f"only (format and check digits). Try the live check again later."
         )
 
 
-class EoriValidationClient:
-    def __init__(self, endpoint=EORI_ENDPOINT, timeout=10.0, cache_ttl=24 * 3600, clock=time.monotonic):
-        from zeep import Client, Settings
-        from zeep.transports import Transport
+class EoriCache:
+    """Answers of the service for ``ttl`` seconds, at most ``max_entries`` of them (oldest dropped first)."""
 
-        settings = Settings(strict=False, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        client = Client(str(EORI_WSDL), settings=settings, transport=Transport(timeout=timeout,
-                                                                                operation_timeout=timeout))
-        self._service = client.create_service(BINDING, endpoint)
-        self._cache: dict[str, tuple[float, EoriResult]] = {}
-        self._ttl = cache_ttl
-        self._clock = clock
+    def __init__(self, ttl=DEFAULT_TTL, clock=time.monotonic, max_entries=10000):
+        self.ttl = ttl
+        self.clock = clock
+        self.max_entries = max_entries
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, result = entry
+            if expires <= self.clock():
+                del self._entries[key]
+                return None
+            return result
+
+    def put(self, key, result):
+        with self._lock:
+            self._entries[key] = (self.clock() + self.ttl, result)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self):
+        return len(self._entries)
+
+
+DEFAULT_CACHE = EoriCache()
+
+
+def normalize(number: str) -> str:
+    return "".join(number.split()).upper()
+
+
+def _is_wsdl(location: str) -> bool:
+    lowered = location.lower()
+    if lowered.endswith(("?wsdl", ".wsdl")):
+        return True
+    return not lowered.startswith(("http://", "https://")) and Path(location).is_file()
+
+
+class EoriValidationClient:
+    """``validate(numbers)`` against the service at ``wsdl_or_endpoint``.
+
+    ``wsdl_or_endpoint`` is either the service's address (the WSDL shipped here describes it) or a WSDL:
+    a URL ending in ``?wsdl`` or ``.wsdl``, or a file.
+    """
+
+    def __init__(self, wsdl_or_endpoint=EORI_ENDPOINT, timeout=10.0, cache: EoriCache | None = None):
+        location = wsdl_or_endpoint or EORI_ENDPOINT
+        if _is_wsdl(location):
+            self.wsdl, self.endpoint = location, None
+        else:
+            self.wsdl, self.endpoint = str(EORI_WSDL), location
+        self.timeout = timeout
+        self.cache = DEFAULT_CACHE if cache is None else cache
         self.calls = 0
+        self._service = None
+        self._last_status = None
 
     def validate(self, numbers) -> dict[str, EoriResult]:
-        """Result per number; numbers answered less than ``cache_ttl`` seconds ago are not asked again."""
-        numbers = [n.replace(" ", "").upper() for n in numbers]
-        now = self._clock()
-        results = {}
-        missing = []
-        for number in dict.fromkeys(numbers):
-            cached = self._cache.get(number)
-            if cached and cached[0] > now:
-                results[number] = cached[1]
+        """Result per (normalized: no spaces, upper case) number; answers still in the cache are not asked again.
+
+        Raises :class:`EoriServiceUnavailable` when the service cannot answer them all.
+        """
+        wanted = [number for number in dict.fromkeys(normalize(n) for n in numbers if n) if number]
+        source = self.endpoint or self.wsdl
+        results, missing = {}, []
+        for number in wanted:
+            cached = self.cache.get((source, number))
+            if cached is not None:
+                results[number] = cached
             else:
                 missing.append(number)
         for start in range(0, len(missing), BATCH):
-            for result in self._call(missing[start:start + BATCH]):
-                self._cache[result.eori] = (now + self._ttl, result)
-                results[result.eori] = result
+            batch = missing[start:start + BATCH]
+            answered = {result.eori: result for result in self._call(batch)}
+            unanswered = [number for number in batch if number not in answered]
+            if unanswered:
+                raise EoriServiceUnavailable(f"no answer for {', '.join(unanswered)}")
+            for number in batch:
+                self.cache.put((source, number), answered[number])
+                results[number] = answered[number]
         return results
 
+    def _get_service(self):
+        if self._service is None:
+            from zeep import Client, Settings
+            from zeep.transports import Transport
+
+            settings = Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True,
+                                xml_huge_tree=False)
+            owner = self
+
+            class StatusTransport(Transport):
+                def post(self, address, message, headers):
+                    response = super().post(address, message, headers)
+                    owner._last_status = response.status_code
+                    return response
+
+            client = Client(self.wsdl, settings=settings,
+                            transport=StatusTransport(timeout=self.timeout, operation_timeout=self.timeout))
+            self._service = client.create_service(BINDING, self.endpoint) if self.endpoint else client.service
+        return self._service
+
     def _call(self, batch):
-        from zeep.exceptions import Error as ZeepError
+        from zeep import exceptions as zeep_exceptions
 
         self.calls += 1
+        self._last_status = None
         try:
-            response = self._service.validateEORI(eori=batch)
-        except (requests.RequestException, ZeepError) as error:
-            raise EoriServiceUnavailable(type(error).__name__) from error
+            response = self._get_service().validateEORI(eori=batch)
+        except requests.Timeout as error:
+            raise EoriServiceUnavailable(f"no answer within {self.timeout:g} s") from error
+        except requests.RequestException as error:
+            raise EoriServiceUnavailable("it cannot be reached") from error
+        except zeep_exceptions.Fault as error:
+            if error.code is None and self._last_status != 200:  # no soap:Fault: an error page that is XML
+                raise EoriServiceUnavailable(f"it answered HTTP {self._last_status}") from error
+            raise EoriServiceUnavailable(f"it answered with an error: {error.message}") from error
+        except zeep_exceptions.TransportError as error:
+            detail = f"it answered HTTP {error.status_code}" if (error.status_code or 200) != 200 else \
+                "its answer is not XML"
+            raise EoriServiceUnavailable(detail) from error
+        except (zeep_exceptions.Error, etree.LxmlError, OSError) as error:
+            raise EoriServiceUnavailable(f"its answer cannot be read: {type(error).__name__}") from error
+        if response is None:
+            raise EoriServiceUnavailable("it answered nothing")
+        request_date = response.requestDate or ""
         results = []
-        for item in (response.result if response is not None else None) or []:
-            address = ", ".join(filter(None, (item.street, item.postalCode, item.city, item.country)))
-            results.append(EoriResult(item.eori, item.status == 0, item.statusDescr or "", item.name or "",
-                                      item.address or address))
+        for item in response.result or []:
+            if item is None or not item.eori:
+                continue
+            address = item.address or ", ".join(
+                filter(None, (item.street, " ".join(filter(None, (item.postalCode, item.city))), item.country))
+            )
+            status_text = item.statusDescr or ""
+            if item.errorReason:
+                status_text = f"{status_text} ({item.errorReason})" if status_text else item.errorReason
+            results.append(EoriResult(normalize(item.eori), item.status == 0, status_text, item.name or "",
+                                      address, item.status, request_date))
+        if not results and response.errorDescription:
+            raise EoriServiceUnavailable(f"it answered: {response.errorDescription}")
         return results
