@@ -262,9 +262,13 @@ def bench_oca(env, n, options):
     operation = env.ref("rma.rma_operation_refund")
     # Like our approval: confirming creates the receipt; the refund itself is a later step in both.
     operation.write({"action_create_receipt": "automatic_on_confirm", "action_create_refund": False})
-    env.company.write(
-        {"send_rma_confirmation": options.oca_emails, "send_rma_receipt_confirmation": options.oca_emails}
-    )
+    env.company.write({
+        "send_rma_confirmation": options.oca_emails,
+        "send_rma_receipt_confirmation": options.oca_emails,
+        # The company's template defaults are empty when rma is installed on an existing database.
+        "rma_mail_confirmation_template_id": env.ref("rma.mail_template_rma_notification").id,
+        "rma_mail_receipt_confirmation_template_id": env.ref("rma.mail_template_rma_receipt_notification").id,
+    })
     values = []
     for order in orders:
         for move in order.picking_ids.move_ids:

@@ -28,13 +28,17 @@ RUNNER_LINES = ("At least one test failed when loading the modules.", "Test suit
 
 class LogWatcher(logging.Handler):
     def __init__(self):
-        super().__init__(level=logging.WARNING)
+        super().__init__(level=logging.INFO)
         self.runner_reports = 0
         self.odoo_summaries = []
         self.load_problems = []
         self.other_errors = []
 
     def emit(self, record):
+        if record.levelno < logging.WARNING:  # INFO: only Odoo's summary line matters (logged at INFO on success)
+            if record.msg == RUNNER_SUMMARY:
+                self.odoo_summaries.append(record.getMessage())
+            return
         try:
             message = record.getMessage()
         except Exception:
@@ -54,7 +58,7 @@ class LogWatcher(logging.Handler):
         elif "Failed to initialize database" in message:
             self.load_problems.append(first_line + cause)
         else:
-            self.other_errors.append(first_line)
+            self.other_errors.append((record.name, first_line))
 
 
 def main():
@@ -132,7 +136,8 @@ def main():
     outcome["tests_started"] = len(started)
     outcome["tests_ended_badly"] = sum(1 for tid in started if per_test.get(tid))
     outcome["tests_passed"] = len(started) - outcome["tests_ended_badly"]
-    outcome["failing_tests"] = sorted(tid for tid, kinds in per_test.items() if kinds & {"failure", "error"})[:100]
+    failing = tuple(sorted(tid for tid, kinds in per_test.items() if kinds & {"failure", "error"}))
+    outcome["failing_tests"] = list(failing[:100])
     outcome["skipped_tests"] = sorted(tid for tid, kinds in per_test.items() if kinds == {"skip"})[:100]
 
     problems = list(watcher.load_problems)
@@ -146,8 +151,10 @@ def main():
     outcome["load_failed"] = bool(problems)
     outcome["runner_reports"] = watcher.runner_reports
     outcome["odoo_summaries"] = watcher.odoo_summaries
-    outcome["other_error_lines"] = watcher.other_errors[:200]
-    outcome["other_error_count"] = len(watcher.other_errors)
+    # a failing test's own logger (e.g. its browser: "<test id>.browser") explains that failure: not "other"
+    others = [line for name, line in watcher.other_errors if not (failing and name.startswith(failing))]
+    outcome["other_error_lines"] = others[:200]
+    outcome["other_error_count"] = len(others)
     if crash:
         outcome["crash"] = crash[-5000:]
     with open(result_path, "w") as fh:

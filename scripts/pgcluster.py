@@ -190,17 +190,31 @@ class ThrowawayCluster:
 
 @contextlib.contextmanager
 def signals_raise_keyboard_interrupt():
-    """SIGTERM and SIGHUP end the run like Ctrl-C does, so that ``finally`` blocks remove the cluster."""
+    """SIGINT, SIGTERM and SIGHUP end the run like Ctrl-C, so that ``finally`` blocks remove the cluster.
+
+    SIGINT is set explicitly too: a command started in the background by a non-interactive shell
+    inherits an ignored SIGINT, and ``kill -INT`` must still clean up.
+    """
 
     def interrupt(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def die_with_parent():
+    """``preexec_fn`` for Odoo: on Linux the child gets SIGTERM when this script dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def stop_process(process, grace=30):

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from odoo_env import REPO, find_odoo
-from pgcluster import ThrowawayCluster, signals_raise_keyboard_interrupt, stop_process
+from pgcluster import ThrowawayCluster, die_with_parent, signals_raise_keyboard_interrupt, stop_process
 
 
 def port_is_free(port):
@@ -48,14 +48,15 @@ def main(extra_args):
         print(f"Installing reverse_logistics with demo data (Odoo {odoo.version}) in a throwaway PostgreSQL "
               f"cluster ({cluster.base})...", flush=True)
         install = subprocess.run([sys.executable, "-m", "odoo", *common, "-i", "reverse_logistics",
-                                  "--stop-after-init", "--log-level=warn", *extra_args], env=odoo.env, cwd=REPO)
+                                  "--stop-after-init", "--log-level=warn", *extra_args], env=odoo.env, cwd=REPO,
+                                 preexec_fn=die_with_parent)
         if install.returncode != 0:
             print("!! installing reverse_logistics failed (see above)", flush=True)
             return 1
         print(f"\nOdoo serves http://localhost:{port}  (database {database}, login admin / password admin)\n"
               "Ctrl-C stops Odoo and removes the database cluster.\n", flush=True)
         server = subprocess.Popen([sys.executable, "-m", "odoo", *common, "--db-filter", f"^{database}$",
-                                   *extra_args], env=odoo.env, cwd=REPO)
+                                   *extra_args], env=odoo.env, cwd=REPO, preexec_fn=die_with_parent)
         try:
             return server.wait()
         finally:

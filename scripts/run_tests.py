@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from odoo_env import REPO, find_odoo
-from pgcluster import ThrowawayCluster, signals_raise_keyboard_interrupt, stop_process
+from pgcluster import ThrowawayCluster, die_with_parent, signals_raise_keyboard_interrupt, stop_process
 
 RESULTS = REPO / ".test-results"
 ADDON = "reverse_logistics"
@@ -153,7 +153,7 @@ def count_junit(path):
 def run_pytest():
     junit = RESULTS / "pytest.xml"
     junit.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "--tb=short",
+    command = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "--tb=short", "-rs",
                f"--junitxml={junit}",
                "-o", "junit_family=xunit2"]
     log("pytest suite: " + " ".join(command[2:]))
@@ -191,8 +191,8 @@ def parse_odoo_log(text):
 def odoo_counts(outcome, log_text, strict_log=False):
     """The Odoo suite's counts from the driver's result, cross-checked with Odoo's log.
 
-    Returns (counts, problems): problems are reasons to count one more failure (the suite did not
-    run properly) and are printed loudly.
+    Returns (counts, problems, notes): problems are reasons to count one more failure (the suite did
+    not run properly: install failure, no test, crash) and are printed loudly; notes are only printed.
     """
     problems, notes = [], []
     parsed = parse_odoo_log(log_text)
@@ -248,7 +248,8 @@ def run_odoo_suite(odoo):
         ]
         with open(odoo_log, "w") as fh:
             process = subprocess.Popen(command, cwd=REPO, env=odoo.env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1)
+                                       stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
+                                       preexec_fn=die_with_parent)
 
             def on_timeout():
                 timed_out.append(timeout)
@@ -282,6 +283,8 @@ def run_odoo_suite(odoo):
     if outcome:
         for test in outcome.get("failing_tests", [])[:20]:
             log(f"   failed: {test}")
+        for test in outcome.get("skipped_tests", [])[:20]:
+            log(f"   skipped: {test}")
         if outcome.get("odoo_summaries"):
             log("Odoo: " + outcome["odoo_summaries"][-1])
     counts["problems"] = problems
@@ -367,6 +370,7 @@ def git_state():
 def main():
     started = time.time()
     RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "summary.json").unlink(missing_ok=True)  # an interrupted run leaves no stale summary
     with signals_raise_keyboard_interrupt():
         tools_ok = ensure_dev_tools()
         suites = {"pytest": run_pytest()}
@@ -381,8 +385,18 @@ def main():
     passed = sum(s["passed"] for s in suites.values())
     failed = sum(s["failed"] + s["errors"] for s in suites.values())
     skipped = sum(s["skipped"] for s in suites.values())
+    state = git_state()
+    odoo_counts = suites.get("odoo", {})
     summary = {
-        **git_state(),
+        **state,
+        # The stop checklist reads these two: the tree tested, and the Odoo suite's outcome.
+        "tree": state.get("git_tree"),
+        "odoo_suite": {
+            "ran": odoo is not None,
+            "passed": odoo_counts.get("passed", 0),
+            "failed": odoo_counts.get("failed", 0) + odoo_counts.get("errors", 0),
+            "skipped": odoo_counts.get("skipped", 0),
+        },
         "odoo_suite_ran": odoo is not None,
         "odoo_version": odoo.version if odoo else None,
         "odoo_skip_reason": why_not,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import SHARED  # RL_SHARED_DIR, default: next to the repository
 from lxml import etree
 
 ADDON = Path(__file__).resolve().parents[1] / "reverse_logistics"
@@ -17,8 +18,8 @@ from returns_lib.customs import declaration as dec  # noqa: E402
 from returns_lib.customs import relief, wco  # noqa: E402
 from returns_lib.customs.territory import Address, TerritoryRule, crosses_customs_border  # noqa: E402
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "customs-schemas"
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "customs-samples"
+SCHEMAS = SHARED / "customs-schemas"
+SAMPLES = SHARED / "customs-samples"
 needs_schemas = pytest.mark.skipif(not SCHEMAS.is_dir(), reason="../shared/customs-schemas is not beside the project")
 
 COMPANY = dec.Party("Circular Returns Iberia SL", eori="ESB12345674", street="Calle Mayor 1", city="Zaragoza",

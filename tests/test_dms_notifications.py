@@ -1,11 +1,11 @@
 """HMRC's DMS notification examples read into notifications."""
 
-from pathlib import Path
 
 import pytest
+from conftest import SHARED  # RL_SHARED_DIR, default: next to the repository
 from returns_lib.customs.dms_notification import UnsafeXmlError, parse_dms_notification
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "customs-samples" / "notifications"
+SAMPLES = SHARED / "customs-samples" / "notifications"
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/customs-samples is not beside the project")
 
 EXPECTED_KINDS = {
