@@ -269,6 +269,11 @@ def bench_oca(env, n, options):
         "rma_mail_confirmation_template_id": env.ref("rma.mail_template_rma_notification").id,
         "rma_mail_receipt_confirmation_template_id": env.ref("rma.mail_template_rma_receipt_notification").id,
     })
+    # Ours links to the label instead of attaching a PDF: no PDF either (wkhtmltopdf would dominate).
+    (env.ref("rma.mail_template_rma_notification") | env.ref("rma.mail_template_rma_receipt_notification")).write(
+        {"report_template_ids": [Command.clear()]}
+    )
+    admin = env.ref("base.user_admin")
     values = []
     for order in orders:
         for move in order.picking_ids.move_ids:
@@ -282,6 +287,7 @@ def bench_oca(env, n, options):
                     "product_uom": move.product_uom.id,
                     "location_id": warehouse.rma_loc_id.id,
                     "operation_id": operation.id,
+                    "user_id": admin.id,  # the sender of OCA's emails
                 }
             )
     Rma = user_env(env, options.no_mail)["rma"]
