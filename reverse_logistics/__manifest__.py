@@ -33,6 +33,7 @@
         "report/return_label_report.xml",
         "report/customs_documents.xml",
         "data/mail_template_data.xml",
+        "views/return_event_views.xml",
         "views/return_order_views.xml",
         "views/return_order_line_views.xml",
         "views/return_reason_views.xml",

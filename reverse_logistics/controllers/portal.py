@@ -117,6 +117,7 @@ class ReturnPortal(CustomerPortal):
             return request.redirect("/my")
         if not return_sudo._portal_label_available():
             return request.redirect(return_sudo.get_portal_url(query_string="&message=label_unavailable"))
+        return_sudo._log_label_issued(source="portal")
         return self._show_report(return_sudo, "pdf", "reverse_logistics.action_report_return_label", download=True)
 
     # ------------------------------------------------------------------

@@ -5,6 +5,7 @@ from . import return_order_line
 from . import stock_warehouse
 from . import stock_warehouse_disposition
 from . import return_grade
+from . import return_event
 from . import stock_move
 from . import stock_picking
 from . import sale_order

@@ -539,7 +539,7 @@ class CustomsDeclaration(models.Model):
                 f"{e.code}: {e.description} ({e.pointer})" if e.pointer else f"{e.code}: {e.description}"
                 for e in notification.errors
             )
-            Notification.create({
+            record = Notification.create({
                 "declaration_id": self.id,
                 "sequence": notification.sequence,
                 "function_code": notification.function_code,
@@ -563,6 +563,14 @@ class CustomsDeclaration(models.Model):
             self.message_post(body=summary + (f"\n{errors}" if errors else ""), subtype_xmlid="mail.mt_note")
             if self.return_order_id:
                 self.return_order_id.message_post(body=summary, subtype_xmlid="mail.mt_note")
+                self.return_order_id._log_event(
+                    "customs",
+                    source="customs",
+                    description=summary,
+                    date=record.issued_at or fields.Datetime.now(),
+                    res_model=self._name,
+                    res_id=self.id,
+                )
 
     def action_resubmit(self):
         """After a rejection is fixed: check again; the LRN stays the same."""

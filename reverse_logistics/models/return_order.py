@@ -119,6 +119,8 @@ class ReturnOrder(models.Model):
     restocking_fee_amount = fields.Monetary("Restocking Fee", compute="_compute_amounts", store=True)
     note = fields.Html("Internal Notes")
     customer_note = fields.Text("Customer Comment")
+    event_ids = fields.One2many("return.event", "order_id", "Traceability", readonly=True)
+    event_count = fields.Integer(compute="_compute_event_count")
 
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)", "A return reference must be unique per company."),
@@ -165,6 +167,11 @@ class ReturnOrder(models.Model):
                 warehouse = default_by_company[company]
             if warehouse:
                 order.warehouse_id = warehouse
+
+    def _compute_event_count(self):
+        counts = dict(self.env["return.event"]._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"]))
+        for order in self:
+            order.event_count = counts.get(order, 0)
 
     def _compute_picking_count(self):
         counts = dict(
@@ -313,7 +320,32 @@ class ReturnOrder(models.Model):
         orders = orders.with_env(self.env)
         for order in orders:
             order.message_subscribe(partner_ids=order.partner_id.ids)
+        self.env["return.event"]._record([
+            {
+                "order_id": order.id,
+                "event_type": "requested",
+                "source": "portal" if order.requested_via_portal else "user",
+                "date": order.date_requested,
+            }
+            for order in orders
+        ])
         return orders
+
+    # ------------------------------------------------------------------
+    # Traceability
+    # ------------------------------------------------------------------
+    def _log_event(self, event_type, **values):
+        """One event per return, e.g. approved; ``values`` add to or override the defaults."""
+        return self.env["return.event"]._record(
+            [{"order_id": order.id, "event_type": event_type, **values} for order in self]
+        )
+
+    def action_view_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_return_event")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
 
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancelled(self):
@@ -500,6 +532,7 @@ class ReturnOrder(models.Model):
         """Approve and create the receipts. Callers hold the lock and checked the state."""
         self.line_ids._check_returnable_quantity()
         self.write({"state": "approved", "date_approved": fields.Datetime.now()})
+        self._log_event("approved")
         self._create_receipts()
         # The tracked state change records who approved: the to-do just goes away.
         self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
@@ -542,12 +575,14 @@ class ReturnOrder(models.Model):
         self._lock_for_processing()
         self._check_state(("draft", "to_approve"), self.env._("refuse"))
         self.write({"state": "refused", "refuse_reason": reason})
+        self._log_event("refused", description=reason)
         self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
         self._send_customer_email("reverse_logistics.mail_template_return_refused")
 
     def action_mark_in_transit(self):
         self._check_state(("approved",), self.env._("mark as shipped"))
         self.write({"state": "in_transit"})
+        self._log_event("in_transit")
         return True
 
     def action_receive(self):
@@ -590,6 +625,7 @@ class ReturnOrder(models.Model):
         self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
         self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
         self.write({"state": "cancelled"})
+        self._log_event("cancelled")
         return True
 
     def action_draft(self):
@@ -607,7 +643,15 @@ class ReturnOrder(models.Model):
         return action
 
     def action_print_label(self):
+        self._log_label_issued()
         return self.env.ref("reverse_logistics.action_report_return_label").report_action(self)
+
+    def _log_label_issued(self, source="user"):
+        """The first time a return's label is printed or downloaded."""
+        issued = self.env["return.event"]._read_group(
+            [("order_id", "in", self.ids), ("event_type", "=", "label_issued")], ["order_id"]
+        )
+        (self - self.browse([order.id for (order,) in issued]))._log_event("label_issued", source=source)
 
     # ------------------------------------------------------------------
     # Receipts
