@@ -6,6 +6,15 @@ from . import stock_warehouse
 from . import stock_warehouse_disposition
 from . import return_grade
 from . import return_event
+from . import return_disposition_type
+from . import product_category
+from . import product_template
+from . import return_inspection_checklist
+from . import return_inspection
+from . import return_disposition
+from . import stock_lot
+from . import stock_scrap
+from . import repair_order
 from . import stock_move
 from . import stock_picking
 from . import sale_order

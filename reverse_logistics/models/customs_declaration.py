@@ -226,6 +226,58 @@ class CustomsDeclaration(models.Model):
             "line_ids": lines,
         }
 
+    @api.model
+    def _prepare_export_to_vendor(self, dispositions, picking, origin_territory):
+        """Values of the export declaration of units going back to a foreign vendor.
+
+        The units were released for free circulation when they came back (relief or plain
+        import), hence export procedure 10 with previous procedure 40. Values are the
+        vendor's prices: that is what the vendor credits.
+        """
+        first = dispositions[:1]
+        company = first.company_id
+        vendor = first.partner_id
+        lines = []
+        for sequence, disposition in enumerate(dispositions, start=1):
+            product = disposition.product_id
+            seller = product.seller_ids.filtered(lambda s, v=vendor: s.partner_id == v)[:1]
+            value = (seller.price if seller else disposition.line_id.price_unit) * disposition.quantity
+            lines.append(fields.Command.create({
+                "sequence": sequence,
+                "return_line_id": disposition.line_id.id,
+                "product_id": product.id,
+                "hs_code": (product.hs_code or "").replace(" ", "").replace(".", ""),
+                "name": " ".join(filter(None, [product.display_name, disposition.lot_id.name])),
+                "origin_country_id": product.country_of_origin.id,
+                "quantity": disposition.quantity,
+                "net_mass": product.weight * disposition.quantity,
+                "gross_mass": product.weight * disposition.quantity,
+                "customs_value": value,
+                "statistical_value": value,
+                "procedure_code": "1040",
+                "additional_procedure_codes": "000",
+            }))
+        warehouse_partner = first.warehouse_id.partner_id or company.partner_id
+        return {
+            "company_id": company.id,
+            "return_order_id": first.order_id.id if len(dispositions.order_id) == 1 else False,
+            "kind": declaration_lib.EXPORT,
+            "customs_office_code": company.customs_office_code or "",
+            "declarant_id": (company.customs_representative_id or company.partner_id).id,
+            "representative_id": company.customs_representative_id.id,
+            "representative_status": company.customs_representative_id and company.customs_representative_status,
+            "exporter_id": company.partner_id.id,
+            "importer_id": vendor.id,
+            "currency_id": company.currency_id.id,
+            "export_country_id": warehouse_partner.country_id.id,
+            "destination_country_id": vendor.country_id.id,
+            "relief_decision": self.env._(
+                "Return to vendor %(vendor)s from territory %(territory)s, with transfer %(picking)s.",
+                vendor=vendor.display_name, territory=origin_territory, picking=picking.name,
+            ),
+            "line_ids": lines,
+        }
+
     # ------------------------------------------------------------------
     # Checks and message
     # ------------------------------------------------------------------

@@ -32,3 +32,7 @@ class ResCompany(models.Model):
     customs_representative_status = fields.Selection(
         [("2", "Direct representation"), ("3", "Indirect representation")], default="2"
     )
+    return_donation_partner_id = fields.Many2one(
+        "res.partner", "Donation Partner",
+        help="Charity or reuse partner that returned units decided for donation are delivered to.",
+    )

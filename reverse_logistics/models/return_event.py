@@ -111,7 +111,8 @@ class ReturnEvent(models.Model):
             raise UserError(self.env._("Traceability events are written by the flows, not by hand."))
         return super().create(vals_list)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
+        # Nothing may change an event, so there is nothing to hand over to the ORM.
         raise UserError(self.env._("Traceability events record what happened: they cannot be changed."))
 
     @api.ondelete(at_uninstall=False)

@@ -120,6 +120,11 @@ class ReturnOrder(models.Model):
     note = fields.Html("Internal Notes")
     customer_note = fields.Text("Customer Comment")
     event_ids = fields.One2many("return.event", "order_id", "Traceability", readonly=True)
+    inspection_ids = fields.One2many("return.inspection", "order_id", "Inspections", readonly=True)
+    inspection_count = fields.Integer(compute="_compute_inspection_count")
+    to_inspect_count = fields.Integer("To Inspect", compute="_compute_inspection_count")
+    disposition_ids = fields.One2many("return.disposition", "order_id", "Dispositions", readonly=True)
+    disposition_count = fields.Integer(compute="_compute_inspection_count")
     event_count = fields.Integer(compute="_compute_event_count")
 
     _sql_constraints = [
@@ -172,6 +177,35 @@ class ReturnOrder(models.Model):
         counts = dict(self.env["return.event"]._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"]))
         for order in self:
             order.event_count = counts.get(order, 0)
+
+    def _compute_inspection_count(self):
+        inspections = {
+            (order.id, state): count
+            for order, state, count in self.env["return.inspection"]._read_group(
+                [("order_id", "in", self.ids)], ["order_id", "state"], ["__count"]
+            )
+        }
+        dispositions = dict(
+            self.env["return.disposition"]._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"])
+        )
+        for order in self:
+            order.to_inspect_count = inspections.get((order.id, "to_inspect"), 0)
+            order.inspection_count = order.to_inspect_count + inspections.get((order.id, "done"), 0)
+            order.disposition_count = dispositions.get(order, 0)
+
+    def action_view_inspections(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_return_inspection")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"create": False, "search_default_to_inspect": 1 if self.to_inspect_count else 0}
+        return action
+
+    def action_view_dispositions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_return_disposition")
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
 
     def _compute_picking_count(self):
         counts = dict(

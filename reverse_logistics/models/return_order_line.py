@@ -66,6 +66,20 @@ class ReturnOrderLine(models.Model):
     qty_received = fields.Float(
         "Received", digits="Product Unit of Measure", compute="_compute_qty_received", store=True
     )
+    inspection_ids = fields.One2many("return.inspection", "line_id", "Inspections", readonly=True)
+    disposition_ids = fields.One2many("return.disposition", "line_id", "Dispositions", readonly=True)
+    inspection_state = fields.Selection(
+        [
+            ("pending", "Not Received"),
+            ("to_inspect", "To Inspect"),
+            ("inspected", "Inspected"),
+            ("disposed", "Disposed Of"),
+        ],
+        "Unit Progress",
+        compute="_compute_inspection_state",
+        store=True,
+        index=True,
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -125,6 +139,19 @@ class ReturnOrderLine(models.Model):
                 for move in line.move_ids
                 if move.state == "done"
             )
+
+    @api.depends("inspection_ids.state", "disposition_ids.state")
+    def _compute_inspection_state(self):
+        for line in self:
+            inspections = line.inspection_ids
+            if not inspections:
+                line.inspection_state = "pending"
+            elif any(i.state == "to_inspect" for i in inspections):
+                line.inspection_state = "to_inspect"
+            elif line.disposition_ids and all(d.state in ("done", "cancelled") for d in line.disposition_ids):
+                line.inspection_state = "disposed"
+            else:
+                line.inspection_state = "inspected"
 
     # ------------------------------------------------------------------
     # Source linking and validation

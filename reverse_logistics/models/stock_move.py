@@ -7,13 +7,24 @@ class StockMove(models.Model):
     return_line_id = fields.Many2one(
         "return.order.line", index="btree_not_null", copy=False, readonly=True
     )
+    return_disposition_id = fields.Many2one(
+        "return.disposition", "Disposition", index="btree_not_null", copy=False, readonly=True
+    )
 
     def _action_done(self, cancel_backorder=False):
         done_moves = super()._action_done(cancel_backorder=cancel_backorder)
         received = done_moves.filtered(lambda m: m.return_line_id and m.state == "done")
         if received:
             received._log_return_receipt_events()
+            # sudo: whoever validates a receipt (a stock user without the Returns app, too)
+            # puts its units in line for inspection; the inspection is then theirs to do.
+            self.env["return.inspection"].sudo()._create_from_receipt_moves(received)
             received.return_line_id.order_id._update_receipt_state()
+        disposed = done_moves.filtered(lambda m: m.return_disposition_id and m.state == "done")
+        if disposed:
+            # sudo: shipping a vendor return or a donation is a stock user's job; it completes
+            # the disposition and logs where the unit went, which that user may not write.
+            disposed.return_disposition_id.sudo()._on_moves_done(disposed)
         return done_moves
 
     def _log_return_receipt_events(self):
@@ -41,9 +52,16 @@ class StockMove(models.Model):
                 values.append({**common, "description": f"{move.quantity:g} {move.product_uom.name}"})
         self.env["return.event"]._record(values)
 
+    def _prepare_merge_moves_distinct_fields(self):
+        # Each return line (its own serial, reason and outcome) and each disposed unit keeps
+        # its own move: merged moves would lose which unit is which.
+        return [*super()._prepare_merge_moves_distinct_fields(), "return_line_id", "return_disposition_id"]
+
     def _prepare_move_split_vals(self, qty):
         # A backorder of a return receipt still belongs to the same return line.
         vals = super()._prepare_move_split_vals(qty)
         if self.return_line_id:
             vals["return_line_id"] = self.return_line_id.id
+        if self.return_disposition_id:
+            vals["return_disposition_id"] = self.return_disposition_id.id
         return vals

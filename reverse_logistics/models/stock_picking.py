@@ -8,6 +8,7 @@ class StockPicking(models.Model):
         "return.order", "Return Authorisation", index="btree_not_null", copy=False, readonly=True, check_company=True
     )
     return_order_count = fields.Integer(compute="_compute_return_order_count")
+    return_to_inspect_count = fields.Integer(compute="_compute_return_to_inspect_count")
     export_mrn = fields.Char(
         "Export MRN", copy=False,
         help="Movement reference number of the export declaration the goods left with. "
@@ -25,6 +26,16 @@ class StockPicking(models.Model):
         )
         for picking in self:
             picking.return_order_count = counts.get(picking, 0)
+
+    def _compute_return_to_inspect_count(self):
+        received = self.filtered(lambda p: p.return_order_id and p.state == "done")
+        counts = dict(
+            self.env["return.inspection"]._read_group(
+                [("picking_id", "in", received.ids), ("state", "=", "to_inspect")], ["picking_id"], ["__count"]
+            )
+        ) if received else {}
+        for picking in self:
+            picking.return_to_inspect_count = counts.get(picking, 0)
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

@@ -8,3 +8,4 @@ from . import test_customs_territory
 from . import test_customs_declaration
 from . import test_customs_gateway
 from . import test_disposition_setup
+from . import test_disposition_flow

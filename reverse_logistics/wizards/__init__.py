@@ -1,3 +1,5 @@
 from . import return_order_wizard
 from . import return_order_refuse_wizard
 from . import return_order_override_wizard
+from . import return_disposition_override_wizard
+from . import return_inspection_batch_wizard
