@@ -13,18 +13,19 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         done_moves = super()._action_done(cancel_backorder=cancel_backorder)
-        received = done_moves.filtered(lambda m: m.return_line_id and m.state == "done")
+        # sudo: validating a return receipt, a vendor return or a donation is a warehouse
+        # job, done by stock users who need not have the Returns app. What follows from it
+        # (the return's state, units put in line for inspection, dispositions completed,
+        # traceability) is the flow's consequence, not something the user edits.
+        done_sudo = done_moves.sudo()
+        received = done_sudo.filtered(lambda m: m.return_line_id and m.state == "done")
         if received:
             received._log_return_receipt_events()
-            # sudo: whoever validates a receipt (a stock user without the Returns app, too)
-            # puts its units in line for inspection; the inspection is then theirs to do.
             self.env["return.inspection"].sudo()._create_from_receipt_moves(received)
             received.return_line_id.order_id._update_receipt_state()
-        disposed = done_moves.filtered(lambda m: m.return_disposition_id and m.state == "done")
+        disposed = done_sudo.filtered(lambda m: m.return_disposition_id and m.state == "done")
         if disposed:
-            # sudo: shipping a vendor return or a donation is a stock user's job; it completes
-            # the disposition and logs where the unit went, which that user may not write.
-            disposed.return_disposition_id.sudo()._on_moves_done(disposed)
+            disposed.return_disposition_id._on_moves_done(disposed)
         return done_moves
 
     def _log_return_receipt_events(self):

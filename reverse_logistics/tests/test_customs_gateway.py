@@ -67,8 +67,14 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
         self.assertEqual(declaration.notification_ids.mapped("kind"),
                          ["received", "accepted", "tax_calculation", "released", "cleared"])
         self.assertIn("Customs: cleared", "\n".join(declaration.return_order_id.message_ids.mapped("body")))
+        customs_events = declaration.return_order_id.event_ids.filtered(lambda e: e.event_type == "customs")
+        self.assertEqual(len(customs_events), 5, "each notification is a traceability event of the return")
+        self.assertEqual(set(customs_events.mapped("source")), {"customs"})
+        self.assertTrue(all(customs_events.mapped("public")), "the customer sees where the parcel is in customs")
+        self.assertIn("MRN " + declaration.mrn, " ".join(customs_events.mapped("description")))
         self.env["customs.declaration"]._cron_process()
         self.assertEqual(len(declaration.notification_ids), 5, "notifications are recorded once")
+        self.assertEqual(len(declaration.return_order_id.event_ids.filtered(lambda e: e.event_type == "customs")), 5)
 
     def test_rejection_shows_the_errors_and_resubmits_under_the_same_lrn(self):
         declaration = self._checked_declaration("REJECT")

@@ -75,3 +75,48 @@ class TestReturnSecurity(ReturnsCase):
             views = model.get_views([(False, view_type) for view_type in view_types] + [(False, "search")])
             self.assertEqual(set(views["views"]), {*view_types, "search"})
             model.web_search_read([], {"display_name": {}})
+
+    def test_warehouse_and_returns_users_carry_the_units_through(self):
+        """A stock user without the Returns app validates the receipt; a Returns user inspects and disposes."""
+        storeman = new_test_user(self.env, "sec_storeman", groups="stock.group_stock_user")
+        rma = self._return_from_sale(self.order, [(self.product, 2, {})])
+        rma.action_submit()
+        rma.action_approve()
+        receipt = rma.picking_ids.with_user(storeman)
+        receipt.move_ids.quantity = 2
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+        self.assertEqual(rma.state, "received")
+        inspection = rma.inspection_ids.with_user(self.clerk)
+        self.assertEqual(inspection.state, "to_inspect")
+        inspection.answer_ids.result = "pass"
+        inspection.grade_id = self.env.ref("reverse_logistics.grade_a")
+        inspection.action_done()
+        inspection.disposition_ids.action_accept()
+        self.assertEqual(inspection.disposition_ids.state, "done")
+        self.assertEqual(inspection.disposition_ids.decided_by_id, self.clerk)
+        with self.assertRaises(AccessError):
+            self.env["return.disposition"].with_user(self.salesman).browse(inspection.disposition_ids.id).write(
+                {"state": "proposed"}
+            )
+
+    def test_portal_customers_read_only_the_public_events_of_their_returns(self):
+        portal = new_test_user(self.env, "sec_portal", groups="base.group_portal", partner_id=self.customer.id)
+        rma = self._return_from_sale(self.order, [(self.product, 1, {})])
+        rma.action_submit()
+        rma.action_approve()
+        rma.action_receive()
+        inspection = rma.inspection_ids
+        inspection.grade_id = self.env.ref("reverse_logistics.grade_b")
+        inspection.answer_ids.result = "pass"
+        inspection.action_done()
+        inspection.disposition_ids.action_accept()
+        seen = self.env["return.event"].with_user(portal).search([("order_id", "=", rma.id)])
+        self.assertEqual(set(seen.mapped("event_type")), {"requested", "approved", "received", "inspected"})
+        internal = rma.event_ids.filtered(lambda e: not e.public)
+        self.assertTrue(internal, "dispositions and moves are recorded, for staff")
+        with self.assertRaises(AccessError):
+            internal.with_user(portal).read(["description"])
+        other = self._return_from_sale(self._deliver_sale(self.other_customer, [(self.product, 1)]),
+                                       [(self.product, 1, {})])
+        self.assertFalse(self.env["return.event"].with_user(portal).search([("order_id", "=", other.id)]))
