@@ -61,6 +61,7 @@
     ],
     "demo": [
         "demo/reverse_logistics_demo.xml",
+        "demo/reverse_logistics_disposition_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

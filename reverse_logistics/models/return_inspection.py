@@ -140,6 +140,23 @@ class ReturnInspection(models.Model):
                     vals["answer_ids"] = [Command.create({"question_id": q.id}) for q in checklist.question_ids]
         return super().create(vals_list)
 
+    def action_load_checklist(self):
+        """Give units waiting for inspection the checklist of their category, e.g. one set up since they arrived."""
+        waiting = self.filtered(lambda i: i.state == "to_inspect")
+        for company, inspections in waiting.grouped("company_id").items():
+            checklists = self.env["return.inspection.checklist"]._get_by_category(
+                inspections.product_id.categ_id, company
+            )
+            for inspection in inspections:
+                checklist = checklists.get(inspection.product_id.categ_id)
+                if checklist and checklist != inspection.checklist_id:
+                    inspection.write({
+                        "checklist_id": checklist.id,
+                        "answer_ids": [Command.clear()]
+                        + [Command.create({"question_id": q.id}) for q in checklist.question_ids],
+                    })
+        return True
+
     def write(self, vals):
         locked = {"grade_id", "defects", "expired", "answer_ids", "photo_ids", "state"}
         if locked & set(vals) and not self.env.context.get("_inspection_completing"):

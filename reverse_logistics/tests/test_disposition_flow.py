@@ -112,6 +112,16 @@ class TestDispositionFlow(ReturnsCase):
         with self.assertRaisesRegex(UserError, "inspected already"):
             phone.grade_id = self.grade_a
 
+    def test_units_received_before_their_checklist_existed_can_load_it(self):
+        self.checklist.active = False
+        ret = self._receive([(self.product, 1, {})])
+        inspection = ret.inspection_ids
+        self.assertFalse(inspection.checklist_id)
+        self.checklist.active = True
+        inspection.action_load_checklist()
+        self.assertEqual(inspection.checklist_id, self.checklist)
+        self.assertEqual(inspection.answer_ids.question_id, self.checklist.question_ids)
+
     def test_policy_without_inspection_goes_straight_to_a_proposal(self):
         self.policy.inspection_required = False
         ret = self._receive([(self.product, 2, {})])
