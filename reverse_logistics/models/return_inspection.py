@@ -227,8 +227,9 @@ class ReturnInspection(models.Model):
                 "grade_id": inspection.grade_id.id,
                 "location_id": inspection.location_id.id,
                 "source": source,
+                # The grade is on the event for staff; the description is what a customer may read.
                 "description": (
-                    inspection.grade_id.name if inspection.inspected_by_policy
+                    False if inspection.inspected_by_policy
                     else self.env._("No inspection required by the return policy")
                 ),
                 "res_model": self._name,
