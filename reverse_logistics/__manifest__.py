@@ -30,6 +30,7 @@
         "data/stock_warehouse_data.xml",
         "data/customs_territory_data.xml",
         "data/customs_cron_data.xml",
+        "data/carrier_tracking_cron_data.xml",
         "data/mail_activity_type_data.xml",
         "report/return_label_report.xml",
         "report/customs_documents.xml",
@@ -41,6 +42,7 @@
         "views/return_inspection_views.xml",
         "views/return_disposition_views.xml",
         "views/return_order_views.xml",
+        "views/delivery_carrier_views.xml",
         "views/return_order_line_views.xml",
         "views/return_reason_views.xml",
         "views/return_policy_views.xml",
@@ -57,11 +59,13 @@
         "wizards/return_order_refuse_wizard_views.xml",
         "wizards/return_order_override_wizard_views.xml",
         "views/portal_templates.xml",
+        "views/portal_tracking_templates.xml",
         "views/reverse_logistics_menus.xml",
     ],
     "demo": [
         "demo/reverse_logistics_demo.xml",
         "demo/reverse_logistics_disposition_demo.xml",
+        "demo/reverse_logistics_tracking_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -20,6 +20,8 @@ from . import stock_picking
 from . import sale_order
 from . import account_move
 from . import return_order_portal
+from . import return_order_tracking
+from . import delivery_carrier
 from . import customs_territory_rule
 from . import return_order_customs
 from . import customs_tariff_code

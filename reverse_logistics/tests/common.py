@@ -88,9 +88,10 @@ class ReturnsCase(TransactionCase):
         picking.date_done = delivered_at
         return order
 
-    def _return_from_sale(self, order, lines, **values):
+    @classmethod
+    def _return_from_sale(cls, order, lines, **values):
         """Create a return of ``lines`` [(product, qty, extra line values)] from ``order``."""
-        return self.env["return.order"].create(
+        return cls.env["return.order"].create(
             {
                 "partner_id": order.partner_id.id,
                 "sale_order_id": order.id,
@@ -99,7 +100,7 @@ class ReturnsCase(TransactionCase):
                         {
                             "product_id": product.id,
                             "product_uom_qty": qty,
-                            "reason_id": self.reason_defect.id,
+                            "reason_id": cls.reason_defect.id,
                             **extra,
                         }
                     )

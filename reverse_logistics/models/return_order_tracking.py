@@ -1,0 +1,209 @@
+# pylint: disable=consider-merging-classes-inherited
+# return.order is extended per business concept: this file is its carrier tracking.
+import logging
+import time
+from datetime import timedelta
+
+import requests
+
+from odoo import api, fields, models
+
+from ..returns_lib import tracking as tracking_lib
+
+_logger = logging.getLogger(__name__)
+
+# Transport events that mean the parcel is on its way back.
+MOVING_EVENT_TYPES = frozenset({"picked_up", "in_transit", "arrived_hub", "customs", "delivered"})
+POLL_STATES = ("approved", "in_transit")
+POLL_ATTEMPTS = 3  # within one run, for connection errors and 5xx answers
+POLL_RETRY_SECONDS = 0.5
+
+
+class CarrierPollError(Exception):
+    """A poll that gave nothing usable; the message is shown on the return."""
+
+
+class ReturnOrder(models.Model):
+    _inherit = "return.order"
+
+    carrier_id = fields.Many2one("delivery.carrier", "Return Carrier", tracking=True, check_company=True)
+    carrier_tracking_ref = fields.Char("Tracking Number", copy=False, tracking=True, index="btree_not_null")
+    tracking_last_poll = fields.Datetime("Last Tracking Poll", readonly=True, copy=False)
+    tracking_next_poll = fields.Datetime("Next Tracking Poll", readonly=True, copy=False)
+    tracking_poll_failures = fields.Integer(readonly=True, copy=False)
+    tracking_poll_error = fields.Char("Tracking Problem", readonly=True, copy=False)
+
+    _sql_constraints = [
+        (
+            "carrier_tracking_ref_uniq",
+            "unique(carrier_id, carrier_tracking_ref)",
+            "This tracking number is on another return of the same carrier already.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------
+    # Events from the carrier (webhook and poll alike)
+    # ------------------------------------------------------------------
+    @api.model
+    def _apply_carrier_events(self, carrier, events):
+        """Record parsed carrier events; replays are acknowledged and not recorded twice.
+
+        Returns (recorded events, number of duplicates, unknown tracking numbers).
+        """
+        refs = {event.tracking_ref for event in events}
+        orders = self.search([("carrier_id", "=", carrier.id), ("carrier_tracking_ref", "in", list(refs))])
+        by_ref = {order.carrier_tracking_ref: order for order in orders}
+        Event = self.env["return.event"]
+        known = set(
+            Event.sudo().search([
+                ("carrier_id", "=", carrier.id), ("external_ref", "in", [event.event_id for event in events])
+            ]).mapped("external_ref")
+        )
+        values, duplicates, unknown, seen = [], 0, [], set()
+        for event in events:
+            order = by_ref.get(event.tracking_ref)
+            if not order:
+                unknown.append(event.tracking_ref)
+                continue
+            if event.event_id in known or event.event_id in seen:
+                duplicates += 1
+                continue
+            seen.add(event.event_id)
+            values.append({
+                "order_id": order.id,
+                "event_type": event.event_type,
+                "source": "carrier",
+                "carrier_id": carrier.id,
+                "external_ref": event.event_id,
+                "date": event.time or fields.Datetime.now(),
+                "place": event.place,
+                "description": event.description or event.status,
+            })
+        recorded = Event._record(values)
+        shipped = self.browse(
+            {vals["order_id"] for vals in values if vals["event_type"] in MOVING_EVENT_TYPES}
+        ).filtered(lambda o: o.state == "approved")
+        if shipped:
+            # The carrier has the parcel: the return is on its way, whoever marks it.
+            shipped.write({"state": "in_transit"})
+        return recorded, duplicates, sorted(set(unknown))
+
+    @api.model
+    def _apply_carrier_payload(self, carrier_id, payload):
+        """Validate and record decoded JSON events of a carrier; for connectors and data files."""
+        carrier = self.env["delivery.carrier"].browse(carrier_id)
+        recorded, duplicates, unknown = self._apply_carrier_events(carrier, tracking_lib.parse_events(payload))
+        return {"recorded": len(recorded), "duplicates": duplicates, "unknown": unknown}
+
+    # ------------------------------------------------------------------
+    # Polling the carriers
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_poll_carrier_tracking(self, limit=200):
+        """Poll the tracking URL of every return on its way, each in its own savepoint."""
+        now = fields.Datetime.now()
+        orders = self.search(
+            [
+                ("state", "in", POLL_STATES),
+                ("carrier_tracking_ref", "!=", False),
+                ("carrier_id.return_tracking_url", "!=", False),
+                "|", ("tracking_next_poll", "=", False), ("tracking_next_poll", "<=", now),
+            ],
+            order="tracking_last_poll asc nulls first, id",
+            limit=limit,
+        )
+        for order in orders:
+            try:
+                with self.env.cr.savepoint():
+                    order._poll_carrier_tracking()
+            except Exception as error:  # pylint: disable=broad-except
+                # Whatever one return's carrier does, the others are still polled.
+                _logger.exception("Tracking poll of %s failed", order.name)
+                order._note_poll_failure(self.env._("Unexpected error: %s", error))
+        return len(orders)
+
+    def _poll_carrier_tracking(self):
+        self.ensure_one()
+        carrier = self.carrier_id
+        url = carrier.return_tracking_url.replace("{tracking_ref}", requests.utils.quote(self.carrier_tracking_ref))
+        try:
+            events = tracking_lib.parse_events(self._fetch_tracking(url, carrier.return_tracking_timeout or 10))
+        except (CarrierPollError, tracking_lib.MalformedEvents) as error:
+            self._note_poll_failure(str(error))
+            return False
+        # A carrier's answer lists the parcel's own events; others are ignored, not trusted.
+        events = [event for event in events if event.tracking_ref == self.carrier_tracking_ref]
+        self._apply_carrier_events(carrier, events)
+        self.write({
+            "tracking_last_poll": fields.Datetime.now(),
+            "tracking_next_poll": False,
+            "tracking_poll_failures": 0,
+            "tracking_poll_error": False,
+        })
+        return True
+
+    @api.model
+    def _fetch_tracking(self, url, timeout):
+        """GET the carrier's answer: connection errors and 5xx are retried with back-off, timeouts are not
+        (a carrier that hangs would hold the job for several timeouts); the next run tries again."""
+        for attempt in range(POLL_ATTEMPTS):
+            last = attempt == POLL_ATTEMPTS - 1
+            try:
+                response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+            except requests.Timeout as error:
+                raise CarrierPollError(
+                    self.env._("The carrier did not answer within %s seconds.", timeout)
+                ) from error
+            except requests.RequestException as error:
+                if last:
+                    raise CarrierPollError(
+                        self.env._("The carrier could not be reached: %s", type(error).__name__)
+                    ) from error
+            else:
+                if response.status_code < 500 or last:
+                    break
+            time.sleep(POLL_RETRY_SECONDS * 2 ** attempt)
+        if response.status_code != 200:
+            raise CarrierPollError(self.env._("The carrier answered HTTP %s.", response.status_code))
+        try:
+            return response.json()
+        except ValueError as error:
+            raise CarrierPollError(self.env._("The carrier's answer is not JSON.")) from error
+
+    def _note_poll_failure(self, message):
+        """Keep the problem on the return, tell the chatter when it changes, and wait longer next time."""
+        self.ensure_one()
+        failures = self.tracking_poll_failures + 1
+        if message != self.tracking_poll_error:
+            self.message_post(
+                body=self.env._("Tracking of %(ref)s failed: %(error)s", ref=self.carrier_tracking_ref, error=message),
+                subtype_xmlid="mail.mt_note",
+            )
+        now = fields.Datetime.now()
+        self.write({
+            "tracking_last_poll": now,
+            "tracking_poll_failures": failures,
+            "tracking_next_poll": now + timedelta(seconds=tracking_lib.backoff_delay(failures)),
+            "tracking_poll_error": message[:250],
+        })
+
+    def action_poll_carrier_tracking(self):
+        for order in self.filtered(lambda o: o.carrier_id.return_tracking_url and o.carrier_tracking_ref):
+            order._poll_carrier_tracking()
+        return True
+
+    # ------------------------------------------------------------------
+    # Customer tracking page
+    # ------------------------------------------------------------------
+    def _get_tracking_portal_url(self):
+        """The tokenised link a customer follows without logging in."""
+        self.ensure_one()
+        return self.get_portal_url(suffix="/tracking")
+
+    def _get_public_events(self):
+        """What the customer may see: public events only, newest first."""
+        self.ensure_one()
+        # sudo: the caller is the portal page, which checked the access token to this return.
+        return self.env["return.event"].sudo().search(
+            [("order_id", "=", self.id), ("public", "=", True)], order="date desc, id desc"
+        )

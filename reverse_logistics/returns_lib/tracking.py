@@ -1,0 +1,149 @@
+"""Carrier tracking events: signature check, parsing and status mapping, without Odoo.
+
+Carriers post (webhook) or serve (polling) events as JSON, either one object or
+``{"events": [...]}`` or a bare list. Each event carries the carrier's own ``event_id``, the
+``tracking_ref`` of the parcel, a ``status`` and optionally ``time`` (ISO 8601), ``place`` and
+``description``. Everything is validated before anything is recorded: one bad event refuses
+the whole batch, so a carrier retrying a batch never half-records it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+SIGNATURE_PREFIX = "sha256="
+MAX_EVENTS = 500
+MAX_FIELD_LENGTH = 256
+
+# Carrier status codes (normalised: upper case, spaces and dashes as underscores) -> event type.
+STATUS_MAP = {
+    "LABEL_CREATED": "label_issued",
+    "PICKED_UP": "picked_up",
+    "PICKUP": "picked_up",
+    "COLLECTED": "picked_up",
+    "IN_TRANSIT": "in_transit",
+    "DEPARTED": "in_transit",
+    "OUT_FOR_DELIVERY": "in_transit",
+    "ARRIVED_AT_HUB": "arrived_hub",
+    "HUB": "arrived_hub",
+    "AT_HUB": "arrived_hub",
+    "CUSTOMS": "customs",
+    "HELD_BY_CUSTOMS": "customs",
+    "DELIVERED": "delivered",
+    "EXCEPTION": "carrier_exception",
+    "FAILED_ATTEMPT": "carrier_exception",
+    "DAMAGED": "carrier_exception",
+    "RETURNED_TO_SENDER": "carrier_exception",
+}
+# An unknown status is still a sign of life of the parcel: recorded as in transit, status kept.
+DEFAULT_EVENT_TYPE = "in_transit"
+
+
+class MalformedEvents(ValueError):
+    """The body is not a batch of well-formed carrier events; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class CarrierEvent:
+    event_id: str
+    tracking_ref: str
+    status: str
+    event_type: str
+    time: datetime | None  # naive UTC
+    place: str | None
+    description: str | None
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The signature header value a carrier sends with ``body``."""
+    return SIGNATURE_PREFIX + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(secret: str | None, body: bytes, header: str | None) -> bool:
+    """HMAC-SHA256 of the raw body with the carrier's secret, compared in constant time."""
+    if not secret or not header or not header.startswith(SIGNATURE_PREFIX):
+        return False
+    return hmac.compare_digest(sign(secret, body), header.strip())
+
+
+def map_status(status: str) -> str:
+    key = status.strip().upper().replace(" ", "_").replace("-", "_")
+    return STATUS_MAP.get(key, DEFAULT_EVENT_TYPE)
+
+
+def _text(raw, field, index, required):
+    value = raw.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise MalformedEvents(f"event {index}: '{field}' is missing")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise MalformedEvents(f"event {index}: '{field}' must be text")
+    value = str(value).strip()
+    if len(value) > MAX_FIELD_LENGTH:
+        raise MalformedEvents(f"event {index}: '{field}' is longer than {MAX_FIELD_LENGTH} characters")
+    return value
+
+
+def _time(raw, index):
+    value = raw.get("time")
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise MalformedEvents(f"event {index}: 'time' must be an ISO 8601 text")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise MalformedEvents(f"event {index}: 'time' {value!r} is not ISO 8601") from error
+    if moment.tzinfo is None:
+        raise MalformedEvents(f"event {index}: 'time' {value!r} has no time zone")
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def parse_events(payload) -> list[CarrierEvent]:
+    """Validate a decoded JSON payload; every event or none."""
+    if isinstance(payload, dict) and "events" in payload:
+        raw_events = payload["events"]
+    elif isinstance(payload, dict):
+        raw_events = [payload]
+    else:
+        raw_events = payload
+    if not isinstance(raw_events, list) or not raw_events:
+        raise MalformedEvents("expected an event, a list of events or {\"events\": [...]}")
+    if len(raw_events) > MAX_EVENTS:
+        raise MalformedEvents(f"at most {MAX_EVENTS} events per call")
+    events = []
+    for index, raw in enumerate(raw_events, start=1):
+        if not isinstance(raw, dict):
+            raise MalformedEvents(f"event {index} is not an object")
+        status = _text(raw, "status", index, required=True)
+        events.append(CarrierEvent(
+            event_id=_text(raw, "event_id", index, required=True),
+            tracking_ref=_text(raw, "tracking_ref", index, required=True),
+            status=status,
+            event_type=map_status(status),
+            time=_time(raw, index),
+            place=_text(raw, "place", index, required=False),
+            description=_text(raw, "description", index, required=False),
+        ))
+    return events
+
+
+def parse_body(body: bytes) -> list[CarrierEvent]:
+    """Decode and validate a raw JSON body."""
+    try:
+        payload = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise MalformedEvents(f"the body is not JSON: {error}") from error
+    return parse_events(payload)
+
+
+def backoff_delay(failures: int, base_seconds: int = 300, cap_seconds: int = 6 * 3600) -> int:
+    """Seconds to wait before polling again after ``failures`` failed polls in a row."""
+    if failures <= 0:
+        return 0
+    return min(base_seconds * 2 ** (failures - 1), cap_seconds)

@@ -1,0 +1,208 @@
+import contextlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from odoo.tests import HttpCase, tagged
+
+from ..returns_lib import tracking as tracking_lib
+from .common import ReturnsCase
+
+SECRET = "carrier-secret-for-tests"
+
+
+class FakeCarrierApi(BaseHTTPRequestHandler):
+    """A carrier tracking API on 127.0.0.1: /ok/<ref>, /slow/<ref>, /error/<ref>, /garbage/<ref>."""
+
+    hits = []
+    slow_seconds = 11  # Odoo's test mode stretches request timeouts to 10 s
+
+    def do_GET(self):
+        kind, _slash, ref = self.path.strip("/").partition("/")
+        self.hits.append(self.path)
+        if kind == "slow":
+            time.sleep(self.slow_seconds)
+        if kind == "error":
+            self._send(500, b"Internal Server Error", "text/plain")
+            return
+        if kind == "garbage":
+            self._send(200, b"<html>maintenance</html>", "text/html")
+            return
+        events = [
+            {"event_id": f"{ref}-1", "tracking_ref": ref, "status": "PICKED_UP", "time": "2026-11-20T08:00:00Z",
+             "place": "Lyon"},
+            {"event_id": f"{ref}-2", "tracking_ref": ref, "status": "ARRIVED_AT_HUB",
+             "time": "2026-11-21T18:30:00+01:00", "place": "Zaragoza hub", "description": "Sorted"},
+            {"event_id": "someone-else", "tracking_ref": "NOT-OURS", "status": "DELIVERED"},
+        ]
+        self._send(200, json.dumps({"events": events}).encode(), "application/json")
+
+    def _send(self, status, body, content_type):
+        # The client may have given up waiting (that is the point of the slow answer).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class TrackingCase(ReturnsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.carrier = cls.env["delivery.carrier"].create({
+            "name": "Test Parcel Service",
+            "product_id": cls.env["product.product"].create({"name": "Return shipping", "type": "service"}).id,
+            "return_webhook_secret": SECRET,
+        })
+        order = cls._deliver_sale(cls.customer, [(cls.product, 5)])
+        cls.returns = cls.env["return.order"]
+        for ref in ("TRK-1", "TRK-2", "TRK-3"):
+            ret = cls._return_from_sale(order, [(cls.product, 1, {})])
+            ret.write({"carrier_id": cls.carrier.id, "carrier_tracking_ref": ref})
+            ret.action_submit()
+            ret.action_approve()
+            cls.returns |= ret
+
+    def _carrier_events(self, ret=None):
+        domain = [("source", "=", "carrier")] + ([("order_id", "=", ret.id)] if ret else [])
+        return self.env["return.event"].search(domain)
+
+
+@tagged("post_install", "-at_install")
+class TestCarrierWebhook(HttpCase, TrackingCase):
+    """Carriers post signed events to Odoo over real HTTP."""
+
+    def _post(self, payload, secret=SECRET, signature=None, carrier=None):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        headers = {"Content-Type": "application/json"}
+        if signature is not False:
+            headers["X-Signature"] = signature or tracking_lib.sign(secret, body)
+        return self.url_open(
+            f"/reverse_logistics/carrier/{(carrier or self.carrier).id}/events", data=body, headers=headers
+        )
+
+    def _event(self, event_id="EV-1", ref="TRK-1", status="PICKED_UP", **extra):
+        return {"event_id": event_id, "tracking_ref": ref, "status": status, "time": "2026-11-20T09:15:00+01:00",
+                "place": "Lyon", **extra}
+
+    def test_signed_events_are_recorded_and_the_return_is_on_its_way(self):
+        ret = self.returns[0]
+        response = self._post({"events": [self._event(), self._event("EV-2", status="ARRIVED_AT_HUB",
+                                                                     place="Zaragoza hub",
+                                                                     time="2026-11-21T07:00:00Z")]})
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json(), {"recorded": 2, "duplicates": 0, "unknown": []})
+        events = self._carrier_events(ret).sorted(lambda e: (e.date, e.id))
+        self.assertEqual(events.mapped("event_type"), ["picked_up", "arrived_hub"])
+        self.assertEqual(events.mapped("place"), ["Lyon", "Zaragoza hub"])
+        self.assertEqual(str(events[0].date), "2026-11-20 08:15:00", "stored in UTC")
+        self.assertTrue(all(events.mapped("public")))
+        self.assertEqual(ret.state, "in_transit", "the carrier has the parcel")
+
+    def test_a_replayed_event_is_acknowledged_once(self):
+        self._post(self._event())
+        response = self._post(self._event())
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["duplicates"], 1)
+        self.assertEqual(len(self._carrier_events()), 1)
+
+    def test_bad_or_missing_signatures_are_refused_and_write_nothing(self):
+        for kwargs in ({"secret": "wrong"}, {"signature": False}, {"signature": "sha256=" + "0" * 64}):
+            response = self._post(self._event(), **kwargs)
+            self.assertEqual(response.status_code, 403, kwargs)
+        unknown_carrier = self.carrier.copy({"name": "No secret"})
+        self.assertEqual(self._post(self._event(), carrier=unknown_carrier).status_code, 403,
+                         "a carrier without a secret accepts nothing")
+        self.assertFalse(self._carrier_events())
+        self.assertEqual(self.returns[0].state, "approved")
+
+    def test_malformed_bodies_are_refused_whole(self):
+        self.assertEqual(self._post(b"{not json").status_code, 400)
+        response = self._post([self._event(), self._event("EV-2", time="yesterday")])
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("event 2", response.json()["error"])
+        self.assertFalse(self._carrier_events(), "the good event of a bad batch is not recorded either")
+
+    def test_unknown_tracking_numbers_are_reported(self):
+        response = self._post([self._event(), self._event("EV-9", ref="NOBODY")])
+        self.assertEqual(response.json(), {"recorded": 1, "duplicates": 0, "unknown": ["NOBODY"]})
+
+
+@tagged("post_install", "-at_install")
+class TestCarrierPolling(TrackingCase):
+    """The scheduled job polls carrier tracking URLs on a real HTTP server, whatever it answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = ThreadingHTTPServer(("127.0.0.1", 0), FakeCarrierApi)
+        cls.server.daemon_threads = True
+        threading.Thread(target=cls.server.serve_forever, daemon=True).start()
+        cls.addClassCleanup(cls.server.server_close)
+        cls.addClassCleanup(cls.server.shutdown)
+        cls.base_url = f"http://127.0.0.1:{cls.server.server_address[1]}"
+
+    def setUp(self):
+        super().setUp()
+        FakeCarrierApi.hits = []
+
+    def _point_to(self, kind):
+        self.carrier.return_tracking_url = f"{self.base_url}/{kind}/{{tracking_ref}}"
+
+    def test_poll_records_the_parcels_own_events_once(self):
+        self._point_to("ok")
+        polled = self.env["return.order"]._cron_poll_carrier_tracking()
+        self.assertEqual(polled, 3)
+        for ret in self.returns:
+            events = self._carrier_events(ret)
+            self.assertEqual(sorted(events.mapped("event_type")), ["arrived_hub", "picked_up"])
+            self.assertEqual(ret.state, "in_transit")
+            self.assertFalse(ret.tracking_poll_error)
+        self.assertFalse(self.env["return.event"].search([("external_ref", "=", "someone-else")]),
+                         "events of other parcels in the answer are not trusted")
+        self.env["return.order"]._cron_poll_carrier_tracking()
+        self.assertEqual(len(self._carrier_events()), 6, "polling again records nothing twice")
+
+    def test_server_errors_and_garbage_are_noted_and_backed_off(self):
+        first, second, third = self.returns
+        self._point_to("error")
+        self.env["return.order"]._cron_poll_carrier_tracking()
+        self.assertEqual(len([hit for hit in FakeCarrierApi.hits if "TRK-1" in hit]), 3, "retried within the run")
+        self.assertEqual(first.tracking_poll_error, "The carrier answered HTTP 500.")
+        self.assertEqual(first.tracking_poll_failures, 1)
+        self.assertIn("Tracking of TRK-1 failed", first.message_ids[0].body)
+        messages = len(first.message_ids)
+
+        FakeCarrierApi.hits = []
+        self.assertEqual(self.env["return.order"]._cron_poll_carrier_tracking(), 0, "backed off")
+        self.assertFalse(FakeCarrierApi.hits)
+
+        self._point_to("garbage")
+        (first | second | third).write({"tracking_next_poll": False})
+        self.env["return.order"]._cron_poll_carrier_tracking()
+        self.assertEqual(first.tracking_poll_error, "The carrier's answer is not JSON.")
+        self.assertEqual(first.tracking_poll_failures, 2)
+        self.assertGreater(first.tracking_next_poll, first.tracking_last_poll)
+        self.assertEqual(len(first.message_ids), messages + 1, "a new problem is told once")
+        self.assertFalse(self._carrier_events())
+        self.assertEqual(first.state, "approved")
+
+    def test_a_hanging_carrier_does_not_stop_the_others(self):
+        first, second, _third = self.returns
+        self.carrier.return_tracking_url = f"{self.base_url}/ok/{{tracking_ref}}"
+        slow_carrier = self.carrier.copy({"name": "Slow Parcel Service",
+                                          "return_tracking_url": f"{self.base_url}/slow/{{tracking_ref}}",
+                                          "return_tracking_timeout": 2})
+        first.carrier_id = slow_carrier
+        started = time.monotonic()
+        self.env["return.order"]._cron_poll_carrier_tracking()
+        self.assertLess(time.monotonic() - started, 30, "a timeout is not retried within the run")
+        self.assertIn("did not answer within", first.tracking_poll_error)
+        self.assertFalse(self._carrier_events(first))
+        self.assertEqual(len(self._carrier_events(second)), 2, "the next return was polled all the same")
