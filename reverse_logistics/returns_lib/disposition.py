@@ -25,6 +25,9 @@ DONATE = "donate"
 DESTROY = "destroy"
 DISPOSITIONS = (RESTOCK, REFURBISH, RESELL, RETURN_TO_VENDOR, RECYCLE, DONATE, DESTROY)
 
+# Position of each disposition, the last tie-breaker (stable, explainable order).
+ORDER = {disposition: index for index, disposition in enumerate(DISPOSITIONS)}
+
 # Waste hierarchy: lower is better.
 HIERARCHY = {RESTOCK: 0, RESELL: 0, RETURN_TO_VENDOR: 0, DONATE: 0, REFURBISH: 1, RECYCLE: 2, DESTROY: 3}
 
@@ -122,7 +125,9 @@ def rank_dispositions(unit: Unit, economics: Economics) -> list[Option]:
         blocking = _blocking_reasons(disposition, unit)
         reasons = tuple(blocking) or ((VALUE, {"gross": gross, "handling": handling, "fee": fee, "net": net}),)
         options.append(Option(disposition, net, not blocking, reasons))
-    return sorted(options, key=lambda o: (not o.allowed, -o.net_value, o.hierarchy, DISPOSITIONS.index(o.disposition)))
+    return sorted(
+        options, key=lambda o: (not o.allowed, -o.net_value, HIERARCHY[o.disposition], ORDER[o.disposition])
+    )
 
 
 def recommend(unit: Unit, economics: Economics) -> Option | None:
