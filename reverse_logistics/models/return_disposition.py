@@ -38,6 +38,7 @@ class ReturnDisposition(models.Model):
     _description = "Return Disposition"
     _order = "id desc"
     _check_company_auto = True
+    _transfer_max_moves = 100
 
     inspection_id = fields.Many2one("return.inspection", required=True, ondelete="cascade", index=True, readonly=True)
     line_id = fields.Many2one(related="inspection_id.line_id", store=True, index=True, string="Return Line")
@@ -340,8 +341,7 @@ class ReturnDisposition(models.Model):
 
     def _execute(self):
         by_code = defaultdict(lambda: self.browse())
-        for disposition in self:
-            by_code[disposition.disposition_code] |= disposition
+        by_code.update(self.grouped("disposition_code"))
         internal = self.browse()
         for code in INTERNAL_DISPOSITIONS:
             internal |= by_code[code]
@@ -369,24 +369,32 @@ class ReturnDisposition(models.Model):
         }
 
     def _create_transfers(self, destination_of, picking_type_of, partner_of=None):
-        """One transfer per (operation type, source, destination, partner), one move per unit, lots set."""
-        groups = defaultdict(lambda: self.browse())
+        """Transfers per (operation type, source, destination, partner), one move per unit, lots set.
+
+        A transfer carries at most ``_transfer_max_moves`` units: a shorter list is what a person
+        checks on the floor, and validating huge transfers costs Odoo more than linear time.
+        """
+        groups = defaultdict(list)
         for disposition in self:
             partner = partner_of(disposition) if partner_of else self.env["res.partner"]
-            groups[(picking_type_of(disposition), disposition.location_id, destination_of(disposition), partner)] |= (
-                disposition
-            )
+            key = (picking_type_of(disposition), disposition.location_id, destination_of(disposition), partner)
+            groups[key].append(disposition.id)
         picking_values = []
-        for (picking_type, source, destination, partner), dispositions in groups.items():
-            picking_values.append({
-                "picking_type_id": picking_type.id,
-                "location_id": source.id,
-                "location_dest_id": destination.id,
-                "partner_id": partner.id,
-                "company_id": dispositions[:1].company_id.id,
-                "origin": ", ".join(sorted(set(dispositions.order_id.mapped("name")))),
-                "move_ids": [Command.create(d._prepare_move_values(destination, picking_type)) for d in dispositions],
-            })
+        size = self._transfer_max_moves
+        for (picking_type, source, destination, partner), ids in groups.items():
+            for start in range(0, len(ids), size):
+                dispositions = self.browse(ids[start:start + size])
+                picking_values.append({
+                    "picking_type_id": picking_type.id,
+                    "location_id": source.id,
+                    "location_dest_id": destination.id,
+                    "partner_id": partner.id,
+                    "company_id": dispositions[:1].company_id.id,
+                    "origin": ", ".join(sorted(set(dispositions.order_id.mapped("name")))),
+                    "move_ids": [
+                        Command.create(d._prepare_move_values(destination, picking_type)) for d in dispositions
+                    ],
+                })
         pickings = self.env["stock.picking"].create(picking_values)
         pickings.action_confirm()
         moves = pickings.move_ids

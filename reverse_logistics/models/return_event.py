@@ -102,7 +102,9 @@ class ReturnEvent(models.Model):
         for vals in vals_list:
             vals.setdefault("public", vals["event_type"] in PUBLIC_EVENT_TYPES)
             if "user_id" not in vals:
-                vals["user_id"] = self.env.user.id
+                # Carriers and customs act on their own: no user of ours is the actor.
+                external = vals.get("source") in ("carrier", "customs")
+                vals["user_id"] = False if external else self.env.user.id
         return self.sudo().with_context(_return_event_writer=True).create(vals_list).sudo(False)
 
     @api.model_create_multi

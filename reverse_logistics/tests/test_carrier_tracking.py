@@ -103,6 +103,7 @@ class TestCarrierWebhook(HttpCase, TrackingCase):
         self.assertEqual(events.mapped("place"), ["Lyon", "Zaragoza hub"])
         self.assertEqual(str(events[0].date), "2026-11-20 08:15:00", "stored in UTC")
         self.assertTrue(all(events.mapped("public")))
+        self.assertFalse(events.user_id, "the carrier is the actor, not a user")
         self.assertEqual(ret.state, "in_transit", "the carrier has the parcel")
 
     def test_a_replayed_event_is_acknowledged_once(self):
