@@ -43,6 +43,7 @@
         "views/return_disposition_views.xml",
         "views/return_order_views.xml",
         "views/delivery_carrier_views.xml",
+        "views/return_order_tracking_views.xml",
         "views/return_order_line_views.xml",
         "views/return_reason_views.xml",
         "views/return_policy_views.xml",

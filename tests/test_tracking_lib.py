@@ -38,7 +38,7 @@ def test_one_event_a_list_or_an_events_object():
 @pytest.mark.parametrize(
     ("status", "event_type"),
     [("picked up", "picked_up"), ("In-Transit", "in_transit"), ("ARRIVED_AT_HUB", "arrived_hub"),
-     ("delivered", "delivered"), ("EXCEPTION", "carrier_exception"), ("SORTED_SOMEWHERE", "in_transit")],
+     ("delivered", "delivered"), ("EXCEPTION", "carrier_exception"), ("SORTED_SOMEWHERE", None)],
 )
 def test_status_mapping(status, event_type):
     assert tracking.map_status(status) == event_type
@@ -69,6 +69,18 @@ def test_body_must_be_json():
     with pytest.raises(tracking.MalformedEvents, match="not JSON"):
         tracking.parse_body(b"\xff\xfe")
     assert tracking.parse_body(json.dumps(event()).encode())[0].place == "Lyon"
+
+
+def test_an_unknown_status_is_kept_in_view_as_in_transit():
+    parsed = tracking.parse_events(event(status="SORTED_SOMEWHERE", description="Night sort"))[0]
+    assert parsed.event_type == "in_transit"
+    assert parsed.description == "SORTED_SOMEWHERE: Night sort"
+
+
+def test_a_polled_parcel_may_have_no_events_yet():
+    assert tracking.parse_events({"events": []}, allow_empty=True) == []
+    with pytest.raises(tracking.MalformedEvents):
+        tracking.parse_events({"events": []})
 
 
 def test_too_many_events_in_one_call():

@@ -1,6 +1,6 @@
 import secrets
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class DeliveryCarrier(models.Model):
@@ -24,12 +24,11 @@ class DeliveryCarrier(models.Model):
         "Tracking Timeout (s)", default=10, help="How long one poll waits for the carrier's answer."
     )
 
-    @api.depends_context("uid")
     def _compute_return_webhook_url(self):
-        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        # The address to give the carrier: it depends on nothing stored, only on the server.
         for carrier in self:
             carrier.return_webhook_url = (
-                f"{base_url}/reverse_logistics/carrier/{carrier.id}/events" if carrier.id else False
+                f"{carrier.get_base_url()}/reverse_logistics/carrier/{carrier.id}/events" if carrier.id else False
             )
 
     def action_generate_return_webhook_secret(self):

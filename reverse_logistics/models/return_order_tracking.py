@@ -1,5 +1,6 @@
 # pylint: disable=consider-merging-classes-inherited
 # return.order is extended per business concept: this file is its carrier tracking.
+import json
 import logging
 import time
 from datetime import timedelta
@@ -7,6 +8,7 @@ from datetime import timedelta
 import requests
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..returns_lib import tracking as tracking_lib
 
@@ -17,6 +19,11 @@ MOVING_EVENT_TYPES = frozenset({"picked_up", "in_transit", "arrived_hub", "custo
 POLL_STATES = ("approved", "in_transit")
 POLL_ATTEMPTS = 3  # within one run, for connection errors and 5xx answers
 POLL_RETRY_SECONDS = 0.5
+POLL_BATCH_SIZE = 50
+POLL_MAX_ANSWER_BYTES = 2 * 1024 * 1024
+POLL_READ_TIMEOUTS = 3  # the whole answer must come within this many timeouts
+# A parcel is asked about at most this often, however often the job runs.
+POLL_INTERVAL_MINUTES = 20
 
 
 class CarrierPollError(Exception):
@@ -44,16 +51,21 @@ class ReturnOrder(models.Model):
     # ------------------------------------------------------------------
     # Events from the carrier (webhook and poll alike)
     # ------------------------------------------------------------------
-    @api.model
     def _apply_carrier_events(self, carrier, events):
         """Record parsed carrier events; replays are acknowledged and not recorded twice.
 
+        ``events``: validated :class:`CarrierEvent` of ``carrier``. The returns they belong to are
+        found by tracking number among ``self``, or among all returns if ``self`` is empty.
         Returns (recorded events, number of duplicates, unknown tracking numbers).
         """
         refs = {event.tracking_ref for event in events}
-        orders = self.search([("carrier_id", "=", carrier.id), ("carrier_tracking_ref", "in", list(refs))])
+        orders = self.filtered(lambda o: o.carrier_id == carrier and o.carrier_tracking_ref in refs) if self else (
+            self.search([("carrier_id", "=", carrier.id), ("carrier_tracking_ref", "in", list(refs))])
+        )
         by_ref = {order.carrier_tracking_ref: order for order in orders}
         Event = self.env["return.event"]
+        # One query for the whole batch. sudo: whoever reports the events (a carrier, the cron)
+        # must see the events already recorded on every return, to acknowledge a replay.
         known = set(
             Event.sudo().search([
                 ("carrier_id", "=", carrier.id), ("external_ref", "in", [event.event_id for event in events])
@@ -77,14 +89,17 @@ class ReturnOrder(models.Model):
                 "external_ref": event.event_id,
                 "date": event.time or fields.Datetime.now(),
                 "place": event.place,
-                "description": event.description or event.status,
+                "description": event.description,
+                # Everything a carrier reports is where the parcel is: the customer may see it.
+                "public": True,
             })
         recorded = Event._record(values)
         shipped = self.browse(
             {vals["order_id"] for vals in values if vals["event_type"] in MOVING_EVENT_TYPES}
         ).filtered(lambda o: o.state == "approved")
         if shipped:
-            # The carrier has the parcel: the return is on its way, whoever marks it.
+            # The carrier has the parcel: the return is on its way, whoever marks it. The stock
+            # is received by the warehouse, not by the carrier's word.
             shipped.write({"state": "in_transit"})
         return recorded, duplicates, sorted(set(unknown))
 
@@ -99,19 +114,23 @@ class ReturnOrder(models.Model):
     # Polling the carriers
     # ------------------------------------------------------------------
     @api.model
-    def _cron_poll_carrier_tracking(self, limit=200):
-        """Poll the tracking URL of every return on its way, each in its own savepoint."""
-        now = fields.Datetime.now()
-        orders = self.search(
-            [
-                ("state", "in", POLL_STATES),
-                ("carrier_tracking_ref", "!=", False),
-                ("carrier_id.return_tracking_url", "!=", False),
-                "|", ("tracking_next_poll", "=", False), ("tracking_next_poll", "<=", now),
-            ],
-            order="tracking_last_poll asc nulls first, id",
-            limit=limit,
-        )
+    def _get_poll_domain(self):
+        """Returns whose carrier can be asked where the parcel is, and whose turn it is."""
+        return [
+            ("state", "in", POLL_STATES),
+            ("carrier_tracking_ref", "!=", False),
+            ("carrier_id.return_tracking_url", "!=", False),
+            "|", ("tracking_next_poll", "=", False), ("tracking_next_poll", "<=", fields.Datetime.now()),
+        ]
+
+    @api.model
+    def _cron_poll_carrier_tracking(self, limit=POLL_BATCH_SIZE):
+        """Poll the tracking URL of the returns on their way, each in its own savepoint.
+
+        Returns how many were polled. Batches are reported to the cron, which commits and calls
+        again while some are left, so a long list never holds one huge transaction.
+        """
+        orders = self.search(self._get_poll_domain(), order="tracking_next_poll asc nulls first, id", limit=limit)
         for order in orders:
             try:
                 with self.env.cr.savepoint():
@@ -120,23 +139,31 @@ class ReturnOrder(models.Model):
                 # Whatever one return's carrier does, the others are still polled.
                 _logger.exception("Tracking poll of %s failed", order.name)
                 order._note_poll_failure(self.env._("Unexpected error: %s", error))
+        # Every polled return has its next poll in the future now, so this counts the others.
+        remaining = self.search_count(self._get_poll_domain()) if len(orders) == limit else 0
+        self.env["ir.cron"]._notify_progress(done=len(orders), remaining=remaining)
         return len(orders)
 
     def _poll_carrier_tracking(self):
         self.ensure_one()
         carrier = self.carrier_id
-        url = carrier.return_tracking_url.replace("{tracking_ref}", requests.utils.quote(self.carrier_tracking_ref))
+        # Quoted whole: a tracking number is one path segment, whatever characters it has.
+        ref = requests.utils.quote(self.carrier_tracking_ref, safe="")
+        url = carrier.return_tracking_url.replace("{tracking_ref}", ref)
         try:
-            events = tracking_lib.parse_events(self._fetch_tracking(url, carrier.return_tracking_timeout or 10))
+            events = tracking_lib.parse_events(
+                self._fetch_tracking(url, carrier.return_tracking_timeout or 10), allow_empty=True
+            )
         except (CarrierPollError, tracking_lib.MalformedEvents) as error:
             self._note_poll_failure(str(error))
             return False
-        # A carrier's answer lists the parcel's own events; others are ignored, not trusted.
+        # A carrier's answer is about this parcel: events of other parcels in it are not trusted.
         events = [event for event in events if event.tracking_ref == self.carrier_tracking_ref]
         self._apply_carrier_events(carrier, events)
+        now = fields.Datetime.now()
         self.write({
-            "tracking_last_poll": fields.Datetime.now(),
-            "tracking_next_poll": False,
+            "tracking_last_poll": now,
+            "tracking_next_poll": now + timedelta(minutes=POLL_INTERVAL_MINUTES),
             "tracking_poll_failures": 0,
             "tracking_poll_error": False,
         })
@@ -149,7 +176,8 @@ class ReturnOrder(models.Model):
         for attempt in range(POLL_ATTEMPTS):
             last = attempt == POLL_ATTEMPTS - 1
             try:
-                response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"})
+                # stream: the body is read below within a size and time limit.
+                response = requests.get(url, timeout=timeout, headers={"Accept": "application/json"}, stream=True)
             except requests.Timeout as error:
                 raise CarrierPollError(
                     self.env._("The carrier did not answer within %s seconds.", timeout)
@@ -162,13 +190,36 @@ class ReturnOrder(models.Model):
             else:
                 if response.status_code < 500 or last:
                     break
+                response.close()
             time.sleep(POLL_RETRY_SECONDS * 2 ** attempt)
-        if response.status_code != 200:
-            raise CarrierPollError(self.env._("The carrier answered HTTP %s.", response.status_code))
+        with response:
+            if response.status_code != 200:
+                raise CarrierPollError(self.env._("The carrier answered HTTP %s.", response.status_code))
+            body = self._read_tracking_answer(response, timeout)
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError as error:
             raise CarrierPollError(self.env._("The carrier's answer is not JSON.")) from error
+
+    @api.model
+    def _read_tracking_answer(self, response, timeout):
+        """The body, unless it is too big or trickles in: the timeout of requests is per read."""
+        deadline = time.monotonic() + POLL_READ_TIMEOUTS * timeout
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > POLL_MAX_ANSWER_BYTES:
+                    raise CarrierPollError(self.env._("The carrier's answer is too large."))
+                if time.monotonic() > deadline:
+                    raise CarrierPollError(
+                        self.env._("The carrier did not answer within %s seconds.", POLL_READ_TIMEOUTS * timeout)
+                    )
+        except requests.RequestException as error:
+            raise CarrierPollError(
+                self.env._("The carrier's answer was cut off: %s", type(error).__name__)
+            ) from error
+        return bytes(body)
 
     def _note_poll_failure(self, message):
         """Keep the problem on the return, tell the chatter when it changes, and wait longer next time."""
@@ -188,7 +239,14 @@ class ReturnOrder(models.Model):
         })
 
     def action_poll_carrier_tracking(self):
-        for order in self.filtered(lambda o: o.carrier_id.return_tracking_url and o.carrier_tracking_ref):
+        """Ask the carrier now; a problem is shown on the return as for the scheduled job."""
+        pollable = self.filtered(lambda o: o.carrier_id.return_tracking_url and o.carrier_tracking_ref)
+        if not pollable:
+            raise UserError(self.env._(
+                "Set a carrier with a tracking URL (Inventory > Configuration > Shipping Methods) and the "
+                "tracking number first."
+            ))
+        for order in pollable:
             order._poll_carrier_tracking()
         return True
 

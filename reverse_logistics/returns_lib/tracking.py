@@ -35,6 +35,7 @@ STATUS_MAP = {
     "HELD_BY_CUSTOMS": "customs",
     "DELIVERED": "delivered",
     "EXCEPTION": "carrier_exception",
+    "FAILED": "carrier_exception",
     "FAILED_ATTEMPT": "carrier_exception",
     "DAMAGED": "carrier_exception",
     "RETURNED_TO_SENDER": "carrier_exception",
@@ -65,14 +66,18 @@ def sign(secret: str, body: bytes) -> str:
 
 def verify_signature(secret: str | None, body: bytes, header: str | None) -> bool:
     """HMAC-SHA256 of the raw body with the carrier's secret, compared in constant time."""
-    if not secret or not header or not header.startswith(SIGNATURE_PREFIX):
+    if not secret or not header:
         return False
-    return hmac.compare_digest(sign(secret, body), header.strip())
+    # Hex digits are case-insensitive (some carriers send them upper case); compared as bytes, as
+    # compare_digest refuses text that is not ASCII, which a forged header may well be.
+    given = header.strip().lower().encode("utf-8", "replace")
+    return hmac.compare_digest(sign(secret, body).encode(), given)
 
 
-def map_status(status: str) -> str:
+def map_status(status: str) -> str | None:
+    """Our event type of a carrier status code, None if the code is unknown."""
     key = status.strip().upper().replace(" ", "_").replace("-", "_")
-    return STATUS_MAP.get(key, DEFAULT_EVENT_TYPE)
+    return STATUS_MAP.get(key)
 
 
 def _text(raw, field, index, required):
@@ -104,15 +109,18 @@ def _time(raw, index):
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def parse_events(payload) -> list[CarrierEvent]:
-    """Validate a decoded JSON payload; every event or none."""
+def parse_events(payload, allow_empty=False) -> list[CarrierEvent]:
+    """Validate a decoded JSON payload; every event or none.
+
+    ``allow_empty``: a polled parcel may have no events yet; a posted batch without any is an error.
+    """
     if isinstance(payload, dict) and "events" in payload:
         raw_events = payload["events"]
     elif isinstance(payload, dict):
         raw_events = [payload]
     else:
         raw_events = payload
-    if not isinstance(raw_events, list) or not raw_events:
+    if not isinstance(raw_events, list) or not (raw_events or allow_empty):
         raise MalformedEvents("expected an event, a list of events or {\"events\": [...]}")
     if len(raw_events) > MAX_EVENTS:
         raise MalformedEvents(f"at most {MAX_EVENTS} events per call")
@@ -121,14 +129,20 @@ def parse_events(payload) -> list[CarrierEvent]:
         if not isinstance(raw, dict):
             raise MalformedEvents(f"event {index} is not an object")
         status = _text(raw, "status", index, required=True)
+        description = _text(raw, "description", index, required=False)
+        event_type = map_status(status)
+        if event_type is None:
+            # Keep the carrier's own code in view: it is all we know of what happened.
+            event_type = DEFAULT_EVENT_TYPE
+            description = f"{status}: {description}" if description else status
         events.append(CarrierEvent(
             event_id=_text(raw, "event_id", index, required=True),
             tracking_ref=_text(raw, "tracking_ref", index, required=True),
             status=status,
-            event_type=map_status(status),
+            event_type=event_type,
             time=_time(raw, index),
             place=_text(raw, "place", index, required=False),
-            description=_text(raw, "description", index, required=False),
+            description=description,
         ))
     return events
 
