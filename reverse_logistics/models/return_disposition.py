@@ -366,6 +366,18 @@ class ReturnDisposition(models.Model):
             "picking_type_id": picking_type.id,
             "return_disposition_id": self.id,
             "origin": self.order_id.name,
+            # The very unit inspected moves, with its serial: picked from the start, so that
+            # Odoo reserves exactly its quant instead of searching the location for one.
+            "picked": True,
+            "move_line_ids": [Command.create({
+                "product_id": self.product_id.id,
+                "product_uom_id": self.product_id.uom_id.id,
+                "quantity": self.quantity,
+                "lot_id": self.lot_id.id,
+                "location_id": self.location_id.id,
+                "location_dest_id": destination.id,
+                "company_id": self.company_id.id,
+            })],
         }
 
     def _create_transfers(self, destination_of, picking_type_of, partner_of=None):
@@ -397,16 +409,6 @@ class ReturnDisposition(models.Model):
                 })
         pickings = self.env["stock.picking"].create(picking_values)
         pickings.action_confirm()
-        moves = pickings.move_ids
-        # The very unit inspected must move, not whatever the reservation would pick.
-        moves.move_line_ids.unlink()
-        self.env["stock.move.line"].create([
-            {
-                **move._prepare_move_line_vals(quantity=move.product_uom_qty),
-                "lot_id": move.return_disposition_id.lot_id.id,
-            }
-            for move in moves
-        ])
         for picking in pickings:
             picking.move_ids.return_disposition_id.picking_id = picking
         return pickings
@@ -414,7 +416,6 @@ class ReturnDisposition(models.Model):
     def _move_internally(self, destination_of):
         pickings = self._create_transfers(destination_of, lambda d: d.warehouse_id.int_type_id)
         self.write({"state": "in_progress"})
-        pickings.move_ids.picked = True
         pickings.with_context(skip_backorder=True, cancel_backorder=True, skip_sms=True).button_validate()
 
     def _ship_out(self):
