@@ -142,29 +142,8 @@ def received_units(env, n, label):
 class UnitQueryProfile(QueryProfile):
     """bench_returns' query profile, with paths cut at this benchmark's frames and counts per unit."""
 
-    def attribute(self, frame):
-        chain = []  # innermost first, up to the benchmark's own frame
-        while frame is not None and frame.f_code.co_filename != __file__:
-            if not self.SKIPPED.search(frame.f_code.co_filename):
-                chain.append(frame)
-            frame = frame.f_back
-        chain.reverse()  # outermost first
-        addon = [i for i, f in enumerate(chain) if "reverse_logistics" in f.f_code.co_filename]
-        if addon:
-            kept = chain[: addon[-1] + 2]
-            kept = [f for f in kept if "reverse_logistics" in f.f_code.co_filename] + kept[addon[-1] + 1:]
-        else:
-            kept = chain[:4]
-        path = " > ".join(self.label(f) for f in kept) or "?"
-        site = self.where(chain[-1]) if chain else "?"
-        return path, site
-
-    def print(self, title, count, top=20):
-        for label, counter in (("statements", self.by_statement), ("code paths", self.by_path),
-                               ("innermost callers", self.by_site)):
-            print(f"\n  top {label}, {title}, N={count} (queries per unit):")
-            for key, hits in counter.most_common(top):
-                print(f"    {hits / count:6.2f}  {key}")
+    STOP_AT = "bench_disposition_flow"
+    UNIT = "unit"
 
 
 class UnitPhase(Phase):

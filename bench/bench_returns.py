@@ -68,6 +68,8 @@ class QueryProfile:
     """
 
     SKIPPED = re.compile(r"^<|/decorator\.py$|odoo/(api|models|fields|sql_db|tools/func)\.py$")
+    STOP_AT = "bench_returns"  # the benchmark's own file: call paths start below it
+    UNIT = "return"
 
     def __init__(self):
         self.by_statement = collections.Counter()
@@ -95,7 +97,7 @@ class QueryProfile:
 
     def attribute(self, frame):
         chain = []  # innermost first, up to the benchmark's own frame
-        while frame is not None and "bench_returns" not in frame.f_code.co_filename:
+        while frame is not None and self.STOP_AT not in frame.f_code.co_filename:
             if not self.SKIPPED.search(frame.f_code.co_filename):
                 chain.append(frame)
             frame = frame.f_back
@@ -119,7 +121,7 @@ class QueryProfile:
     def print(self, title, count, top=15):
         for label, counter in (("statements", self.by_statement), ("code paths", self.by_path),
                                ("innermost callers", self.by_site)):
-            print(f"\n  top {label}, {title} (queries per return):")
+            print(f"\n  top {label}, {title}, N={count} (queries per {self.UNIT}):")
             for key, hits in counter.most_common(top):
                 print(f"    {hits / count:6.2f}  {key}")
 
