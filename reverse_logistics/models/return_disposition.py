@@ -273,22 +273,24 @@ class ReturnDisposition(models.Model):
         ))
         self._execute()
 
-    def _log(self, event_type, describe=None, location=None, grade=None, res=None):
-        self.env["return.event"]._record([
-            {
+    def _log(self, event_type, describe=None, res=None):
+        """One event per unit, where it is now and with its grade; ``res`` gives the operation to link."""
+        values = []
+        for disposition in self:
+            document = (res(disposition) if res else None) or disposition
+            values.append({
                 "order_id": disposition.order_id.id,
                 "line_id": disposition.line_id.id,
                 "product_id": disposition.product_id.id,
                 "lot_id": disposition.lot_id.id,
                 "event_type": event_type,
-                "grade_id": (grade(disposition) if grade else disposition.grade_id).id,
-                "location_id": (location(disposition) if location else disposition.location_id).id,
+                "grade_id": disposition.grade_id.id,
+                "location_id": disposition.location_id.id,
                 "description": describe(disposition) if describe else False,
-                "res_model": res(disposition)._name if res and res(disposition) else self._name,
-                "res_id": res(disposition).id if res and res(disposition) else disposition.id,
-            }
-            for disposition in self
-        ])
+                "res_model": document._name,
+                "res_id": document.id,
+            })
+        self.env["return.event"]._record(values)
 
     # ------------------------------------------------------------------
     # Execution: the real Odoo operations
