@@ -30,7 +30,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_returns import Phase, QueryProfile, database_state, init_database, odoo_connection_args, user_env
+from bench_returns import (
+    Phase,
+    QueryProfile,
+    database_state,
+    deliver_in_full,
+    init_database,
+    odoo_connection_args,
+    user_env,
+)
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
@@ -81,13 +89,7 @@ def delivered_sale_orders(env, returns_count, label):
         }
         for customer in customers
     ])
-    orders.action_confirm()  # reserves: the serials go on the deliveries' move lines
-    pickings = orders.picking_ids
-    for move in pickings.move_ids:
-        move.quantity = move.product_uom_qty
-    pickings.move_ids.picked = True
-    pickings.with_context(skip_backorder=True, skip_sms=True, skip_immediate=True).button_validate()
-    assert set(pickings.mapped("state")) == {"done"}, "deliveries not done"
+    deliver_in_full(orders)  # confirmation reserves: the serials go on the deliveries' move lines
     return orders, category, warehouse
 
 

@@ -199,6 +199,13 @@ def delivered_orders(env, n, label, single_customer=False):
             for i in range(n)
         ]
     )
+    deliver_in_full(orders)
+    env.flush_all()
+    return orders, category, warehouse
+
+
+def deliver_in_full(orders):
+    """Confirm the sale orders and validate their deliveries in full, with what confirmation reserved."""
     orders.action_confirm()
     pickings = orders.picking_ids
     for move in pickings.move_ids:
@@ -206,8 +213,7 @@ def delivered_orders(env, n, label, single_customer=False):
     pickings.move_ids.picked = True
     pickings.with_context(skip_backorder=True, skip_sms=True, skip_immediate=True).button_validate()
     assert set(pickings.mapped("state")) == {"done"}, "deliveries not done"
-    env.flush_all()
-    return orders, category, warehouse
+    return pickings
 
 
 def user_env(env, no_mail):
