@@ -1,9 +1,13 @@
+import math
+
 from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+
+from ..models.return_states import ABANDONED_STATES, PENDING_STATES, RECEIVED_STATES
 
 
 class ReturnPortal(CustomerPortal):
@@ -37,16 +41,16 @@ class ReturnPortal(CustomerPortal):
             "all": {"label": request.env._("All"), "domain": []},
             "open": {
                 "label": request.env._("In progress"),
-                "domain": [("state", "in", ("draft", "to_approve", "approved", "in_transit"))],
+                "domain": [("state", "in", PENDING_STATES)],
             },
             "to_send": {
                 "label": request.env._("To send back"),
                 "domain": [("state", "=", "approved")],
             },
-            "closed": {"label": request.env._("Received"), "domain": [("state", "in", ("received", "done"))]},
+            "closed": {"label": request.env._("Received"), "domain": [("state", "in", RECEIVED_STATES)]},
             "refused": {
                 "label": request.env._("Refused or cancelled"),
-                "domain": [("state", "in", ("refused", "cancelled"))],
+                "domain": [("state", "in", ABANDONED_STATES)],
             },
         }
 
@@ -156,12 +160,18 @@ class ReturnPortal(CustomerPortal):
             row = key[len("qty_"):]
             try:
                 quantity = float(value.replace(",", "."))
-                sale_line_id, lot_id = (int(part) for part in form.get(f"line_{row}", "").split(":"))
-                reason_id = int(form.get(f"reason_{row}") or 0)
-            except ValueError as error:
+                if not math.isfinite(quantity):
+                    raise ValueError(value)
+            except (ValueError, OverflowError) as error:
                 raise UserError(
                     request.env._("Enter the quantities as numbers, for example 1 or 2.5.")
                 ) from error
+            try:
+                sale_line_id, lot_id = (int(part) for part in form.get(f"line_{row}", "").split(":"))
+                reason_id = int(form.get(f"reason_{row}") or 0)
+            except ValueError as error:
+                # Only a stale or edited form gets here: the page writes these fields itself.
+                raise UserError(request.env._("This form is out of date: reload the page and try again.")) from error
             if quantity == 0:
                 continue  # a row left at 0 is a product the customer keeps
             requests.append({
@@ -193,8 +203,10 @@ class ReturnPortal(CustomerPortal):
                     photos=self._read_uploaded_photos(),
                 )
         except UserError as error:
+            # The form again, with what was wrong and what the customer entered; 400 tells
+            # scripts and monitoring that nothing was created.
             values = self._prepare_new_return_values(error=error.args[0], posted=form)
-            return request.render("reverse_logistics.portal_new_return", values)
+            return request.render("reverse_logistics.portal_new_return", values, status=400)
         if len(returns) > 1:
             # One return per sale order: show them all.
             return request.redirect(f"/my/returns?requested={len(returns)}")

@@ -1,7 +1,9 @@
+from . import return_input_guard
 from . import return_reason
 from . import return_policy
 from . import return_order
 from . import return_order_line
+from . import return_order_line_returnable
 from . import stock_warehouse
 from . import stock_warehouse_disposition
 from . import return_grade
@@ -20,6 +22,7 @@ from . import stock_picking
 from . import sale_order
 from . import account_move
 from . import return_order_portal
+from . import return_order_invoicing
 from . import return_order_tracking
 from . import delivery_carrier
 from . import customs_territory_rule

@@ -67,19 +67,24 @@ class ReturnEvent(models.Model):
     event_type = fields.Selection(EVENT_TYPES, "Event", required=True, readonly=True, index=True)
     description = fields.Char(readonly=True)
     place = fields.Char(readonly=True, help="Where it happened, as the carrier or customs reported it.")
-    location_id = fields.Many2one("stock.location", readonly=True, help="Stock location, for events in a warehouse.")
-    grade_id = fields.Many2one("return.grade", readonly=True)
-    user_id = fields.Many2one("res.users", "Actor", readonly=True, default=lambda self: self.env.user)
+    location_id = fields.Many2one(
+        "stock.location", readonly=True, help="Stock location, for events in a warehouse.", groups="base.group_user"
+    )
+    grade_id = fields.Many2one("return.grade", readonly=True, groups="base.group_user")
+    user_id = fields.Many2one(
+        "res.users", "Actor", readonly=True, default=lambda self: self.env.user, groups="base.group_user"
+    )
     source = fields.Selection(EVENT_SOURCES, required=True, default="user", readonly=True, index=True)
     public = fields.Boolean(
         "Shown to Customer", readonly=True, help="Public events appear on the customer's tracking page."
     )
     carrier_id = fields.Many2one("delivery.carrier", readonly=True, index="btree_not_null")
     external_ref = fields.Char(
-        "External Event ID", readonly=True, help="The carrier's own identifier of the event; a replay is ignored."
+        "External Event ID", readonly=True, help="The carrier's own identifier of the event; a replay is ignored.",
+        groups="base.group_user"
     )
-    res_model = fields.Char("Document Model", readonly=True)
-    res_id = fields.Many2oneReference("Document", model_field="res_model", readonly=True)
+    res_model = fields.Char("Document Model", readonly=True, groups="base.group_user")
+    res_id = fields.Many2oneReference("Document", model_field="res_model", readonly=True, groups="base.group_user")
 
     _sql_constraints = [
         (

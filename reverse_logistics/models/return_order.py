@@ -7,30 +7,37 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..returns_lib import policy as policy_lib
+from .return_order_line import SOURCE_FIELDS
+from .return_states import (
+    ABANDONED_STATES,
+    CANCELLABLE_STATES,
+    DELETABLE_STATES,
+    DRAFT_STATES,
+    EDITABLE_STATES,
+    RECEIVABLE_STATES,
+    REFUSABLE_STATES,
+    RETURN_STATES,
+)
 
 _logger = logging.getLogger(__name__)
-
-RETURN_STATES = [
-    ("draft", "Draft"),
-    ("to_approve", "To Approve"),
-    ("approved", "Approved"),
-    ("in_transit", "In Transit"),
-    ("received", "Received"),
-    ("done", "Done"),
-    ("refused", "Refused"),
-    ("cancelled", "Cancelled"),
-]
-
-# States in which the returned quantities still count against what can be returned.
-OPEN_STATES = ("draft", "to_approve", "approved", "in_transit", "received", "done")
 
 
 class ReturnOrder(models.Model):
     _name = "return.order"
     _description = "Return Authorisation"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "return.input.guard"]
     _order = "date_requested desc, id desc"
     _check_company_auto = True
+    # Written by the actions only (see return_input_guard.py).
+    _flow_fields = (
+        "name", "state", "date_requested", "date_approved", "date_received", "requested_via_portal",
+        "override_reason", "override_user_id", "refuse_reason",
+    )
+    _text_limits = {"customer_note": 5_000}
+    # Who the return is for and what it returns from: fixed once submitted.
+    _DRAFT_ONLY_FIELDS = ("partner_id", "company_id", "sale_order_id", "picking_id", "invoice_id")
+    # Where and how the goods come back: fixed once approved (the receipt exists).
+    _BEFORE_APPROVAL_FIELDS = ("warehouse_id", "partner_return_address_id", "return_shipping_payer")
 
     name = fields.Char(
         "Reference", required=True, readonly=True, copy=False, index="trigram", default=lambda self: self.env._("New")
@@ -88,24 +95,30 @@ class ReturnOrder(models.Model):
         readonly=False,
         precompute=True,
     )
-    return_location_id = fields.Many2one(related="warehouse_id.return_location_id")
-    user_id = fields.Many2one(
-        "res.users", "Responsible", tracking=True, default=lambda self: self.env.user, index=True
-    )
+    return_location_id = fields.Many2one(related="warehouse_id.return_location_id", groups="base.group_user")
+    user_id = fields.Many2one("res.users", "Responsible", tracking=True, default=lambda self: self.env.user, index=True)
     state = fields.Selection(RETURN_STATES, default="draft", required=True, tracking=True, index=True, copy=False)
-    date_requested = fields.Datetime("Requested On", default=fields.Datetime.now, required=True, copy=False)
+    date_requested = fields.Datetime(
+        "Requested On", default=fields.Datetime.now, required=True, readonly=True, copy=False,
+        help="When the request was made; the return window is counted up to this moment.",
+    )
     date_approved = fields.Datetime("Approved On", readonly=True, copy=False)
     date_received = fields.Datetime("Received On", readonly=True, copy=False)
     requested_via_portal = fields.Boolean(readonly=True, copy=False)
     line_ids = fields.One2many("return.order.line", "order_id", "Lines", copy=True)
-    picking_ids = fields.One2many("stock.picking", "return_order_id", "Receipts", readonly=True)
-    picking_count = fields.Integer(compute="_compute_picking_count")
-    out_of_policy = fields.Boolean(
-        compute="_compute_policy_verdict", help="A manager must approve this return with a logged reason."
+    picking_ids = fields.One2many(
+        "stock.picking", "return_order_id", "Receipts", readonly=True, groups="base.group_user"
     )
-    policy_summary = fields.Text("Policy Check", compute="_compute_policy_verdict")
-    override_reason = fields.Text(readonly=True, copy=False, tracking=True)
-    override_user_id = fields.Many2one("res.users", "Overridden By", readonly=True, copy=False)
+    picking_count = fields.Integer(compute="_compute_picking_count", groups="base.group_user")
+    out_of_policy = fields.Boolean(
+        compute="_compute_policy_verdict", help="A manager must approve this return with a logged reason.",
+        groups="base.group_user"
+    )
+    policy_summary = fields.Text("Policy Check", compute="_compute_policy_verdict", groups="base.group_user")
+    # Not tracked: the override is told in an internal note, never to the customer's followers.
+    override_reason = fields.Text(readonly=True, copy=False, groups="base.group_user")
+    override_user_id = fields.Many2one("res.users", "Overridden By", readonly=True, copy=False,
+                                       groups="base.group_user")
     refuse_reason = fields.Text("Refusal Reason", readonly=True, copy=False, tracking=True)
     return_shipping_payer = fields.Selection(
         [("customer", "Customer"), ("company", "Company")],
@@ -117,15 +130,19 @@ class ReturnOrder(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_total = fields.Monetary("Returned Value", compute="_compute_amounts", store=True)
     restocking_fee_amount = fields.Monetary("Restocking Fee", compute="_compute_amounts", store=True)
-    note = fields.Html("Internal Notes")
+    note = fields.Html("Internal Notes", groups="base.group_user")
     customer_note = fields.Text("Customer Comment")
     event_ids = fields.One2many("return.event", "order_id", "Traceability", readonly=True)
-    inspection_ids = fields.One2many("return.inspection", "order_id", "Inspections", readonly=True)
-    inspection_count = fields.Integer(compute="_compute_inspection_count")
-    to_inspect_count = fields.Integer("To Inspect", compute="_compute_inspection_count")
-    disposition_ids = fields.One2many("return.disposition", "order_id", "Dispositions", readonly=True)
-    disposition_count = fields.Integer(compute="_compute_inspection_count")
-    event_count = fields.Integer(compute="_compute_event_count")
+    inspection_ids = fields.One2many(
+        "return.inspection", "order_id", "Inspections", readonly=True, groups="base.group_user"
+    )
+    inspection_count = fields.Integer(compute="_compute_inspection_count", groups="base.group_user")
+    to_inspect_count = fields.Integer("To Inspect", compute="_compute_inspection_count", groups="base.group_user")
+    disposition_ids = fields.One2many(
+        "return.disposition", "order_id", "Dispositions", readonly=True, groups="base.group_user"
+    )
+    disposition_count = fields.Integer(compute="_compute_inspection_count", groups="base.group_user")
+    event_count = fields.Integer(compute="_compute_event_count", groups="base.group_user")
 
     _sql_constraints = [
         ("name_company_uniq", "unique(name, company_id)", "A return reference must be unique per company."),
@@ -235,7 +252,6 @@ class ReturnOrder(models.Model):
         "line_ids.delivery_date",
         "line_ids.reason_id",
         "line_ids.price_subtotal",
-        "override_reason",
     )
     def _compute_policy_verdict(self):
         for order in self:
@@ -326,32 +342,25 @@ class ReturnOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # Validate every return and every line on their values first, so that a refused
-        # request writes nothing at all (not even a return without lines).
-        Line = self.env["return.order.line"]
-        pairs = []
+        self = self._prepare_guarded_create(vals_list)
+        # The header is checked on its values first; the lines check themselves when they are
+        # created (return_order_line.py), inside the savepoint below, so that a refused request
+        # leaves nothing at all, not even a return without lines, where the caller goes on.
         for vals in vals_list:
-            header = self.new({field: vals[field] for field in self._HEADER_FIELDS if field in vals})
-            header._check_source_documents()
-            commands = []
-            for command in vals.get("line_ids") or []:
-                if command[0] == fields.Command.CREATE:
-                    line_vals = Line._prepare_source_link(command[2], header)
-                    pairs.append((header, line_vals))
-                    command = fields.Command.create(line_vals)
-                commands.append(command)
-            if commands:
-                vals["line_ids"] = commands
-        Line._validate_request_values(pairs)
-        for vals in vals_list:
+            self.new({field: vals[field] for field in self._HEADER_FIELDS if field in vals})._check_source_documents()
+            line_commands = vals.get("line_ids") or []
+            if any(not isinstance(command, (list, tuple)) or command[0] != fields.Command.CREATE
+                   for command in line_commands):
+                raise UserError(self.env._("A new return gets new lines only."))
+            # Before the ORM reads them to precompute the header (a NaN quantity would crash it there).
+            self.env["return.order.line"]._check_guarded_values([command[2] for command in line_commands])
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
             if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = (
-                    self.env["ir.sequence"].with_company(company).next_by_code("return.order")
-                    or self.env._("New")
+                    self.env["ir.sequence"].with_company(company).next_by_code("return.order") or self.env._("New")
                 )
-        orders = super(ReturnOrder, self.with_context(_return_lines_validated=True)).create(vals_list)
-        orders = orders.with_env(self.env)
+        with self.env.cr.savepoint():
+            orders = super().create(vals_list)
         for order in orders:
             order.message_subscribe(partner_ids=order.partner_id.ids)
         self.env["return.event"]._record([
@@ -364,6 +373,44 @@ class ReturnOrder(models.Model):
             for order in orders
         ])
         return orders
+
+    def write(self, vals):
+        if not self._in_flow():
+            self._check_header_editable(vals)
+        return super().write(vals)
+
+    def _check_header_editable(self, vals):
+        for field_names, states in ((self._DRAFT_ONLY_FIELDS, DRAFT_STATES),
+                                    (self._BEFORE_APPROVAL_FIELDS, EDITABLE_STATES)):
+            changed = [name for name in field_names if name in vals]
+            frozen = self.filtered(lambda order, states=states: order.state not in states)
+            if changed and frozen:
+                raise UserError(
+                    self.env._(
+                        "%(fields)s of %(returns)s cannot change any more: it is %(state)s. "
+                        "Cancel it and create a new return instead.",
+                        fields=", ".join(self._fields[name]._description_string(self.env) for name in changed),
+                        returns=", ".join(frozen.mapped("name")),
+                        state=frozen[:1]._state_label(),
+                    )
+                )
+
+    def _check_lines_editable(self):
+        """Lines change until approval; from then on the receipt is made from them."""
+        frozen = self.filtered(lambda order: order.state not in EDITABLE_STATES)
+        if frozen:
+            raise UserError(
+                self.env._(
+                    "The products of %(returns)s cannot change any more: it is %(state)s. "
+                    "Cancel it and create a new return instead.",
+                    returns=", ".join(frozen.mapped("name")),
+                    state=frozen[:1]._state_label(),
+                )
+            )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env)).get(self.state, self.state)
 
     # ------------------------------------------------------------------
     # Traceability
@@ -384,7 +431,7 @@ class ReturnOrder(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancelled(self):
         for order in self:
-            if order.state not in ("draft", "cancelled"):
+            if order.state not in DELETABLE_STATES:
                 raise UserError(
                     self.env._("Return %s cannot be deleted once submitted: cancel it instead.", order.name)
                 )
@@ -432,6 +479,13 @@ class ReturnOrder(models.Model):
                 raise ValidationError(
                     self.env._("Only posted customer invoices can be returned; %s is not one.", order.invoice_id.name)
                 )
+            if order.id and order.line_ids:
+                # The customer or the source documents changed: the lines must still be theirs.
+                Line = self.env["return.order.line"]
+                for line in order.line_ids:
+                    Line._check_line_source(
+                        order, line.product_id, {field: line[field].id for field in (*SOURCE_FIELDS, "lot_id")}
+                    )
 
     def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
@@ -488,20 +542,18 @@ class ReturnOrder(models.Model):
     def action_submit(self):
         """Send the request for approval; requests in policy that the policy auto-approves are approved at once."""
         self._lock_for_processing()
-        self._check_state(("draft",), self.env._("submit"))
+        self._check_state(DRAFT_STATES, self.env._("submit"))
         empty = self.filtered(lambda order: not order.line_ids)
         if empty:
             raise UserError(self.env._("Add at least one product to return %s before submitting it.", empty[0].name))
         self.line_ids._check_returnable_quantity()
-        self.write({"state": "to_approve"})
+        self._flow_write({"state": "to_approve"})
         auto = self.filtered(lambda order: order._evaluate_policy().auto_approvable)
         if auto:
             auto._approve()
-            for order in auto:
-                order.message_post(
-                    body=self.env._("Approved automatically: the request is within policy."),
-                    subtype_xmlid="mail.mt_note",
-                )
+            auto._message_log_batch(
+                bodies=dict.fromkeys(auto.ids, self.env._("Approved automatically: the request is within policy."))
+            )
         (self - auto)._schedule_approval_activity()
         return True
 
@@ -534,13 +586,17 @@ class ReturnOrder(models.Model):
                 "date_deadline": deadline,
                 "automated": True,
             })
-        self.env["mail.activity"].create(values)
+        # sudo: the approval to-do is the flow's, not the requester's: it is created and its assignee
+        # notified whoever submitted (a portal customer, a clerk without an e-mail address of their own).
+        self.env["mail.activity"].sudo().create(values)
 
     def action_approve(self):
         """Approve the returns; out-of-policy ones need a manager's logged override first."""
         self._lock_for_processing()
         self._check_state(("to_approve",), self.env._("approve"))
-        needing_override = self.filtered(lambda order: order.out_of_policy and not order.override_reason)
+        # Out of policy is decided on the return as it is now, never on a field someone filled in:
+        # only the manager's override (the wizard, _approve_with_override) approves it.
+        needing_override = self.filtered("out_of_policy")
         if needing_override:
             if not self.env.user.has_group("reverse_logistics.group_returns_manager"):
                 raise UserError(
@@ -565,7 +621,7 @@ class ReturnOrder(models.Model):
     def _approve(self):
         """Approve and create the receipts. Callers hold the lock and checked the state."""
         self.line_ids._check_returnable_quantity()
-        self.write({"state": "approved", "date_approved": fields.Datetime.now()})
+        self._flow_write({"state": "approved", "date_approved": fields.Datetime.now()})
         self._log_event("approved")
         self._create_receipts()
         # The tracked state change records who approved: the to-do just goes away.
@@ -579,21 +635,21 @@ class ReturnOrder(models.Model):
             raise UserError(self.env._("Give the reason why the return is accepted out of policy."))
         self._lock_for_processing()
         self._check_state(("to_approve",), self.env._("approve"))
-        for order in self:
-            order.message_post(
-                body=self.env._(
-                    "Approved out of policy by %(user)s.\nPolicy check: %(why)s\nReason: %(reason)s",
-                    user=self.env.user.name,
-                    why=order.policy_summary,
-                    reason=reason,
-                ),
-                subtype_xmlid="mail.mt_note",
+        self._flow_write({"override_reason": reason, "override_user_id": self.env.user.id})
+        # An internal note (never e-mailed to the customer who follows the return): who and why.
+        self._message_log_batch(bodies={
+            order.id: self.env._(
+                "Approved out of policy by %(user)s.\nPolicy check: %(why)s\nReason: %(reason)s",
+                user=self.env.user.name,
+                why=order.policy_summary,
+                reason=reason,
             )
-        self.write({"override_reason": reason, "override_user_id": self.env.user.id})
+            for order in self
+        })
         self._approve()
 
     def action_refuse(self):
-        self._check_state(("draft", "to_approve"), self.env._("refuse"))
+        self._check_state(REFUSABLE_STATES, self.env._("refuse"))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Refuse Return"),
@@ -607,22 +663,22 @@ class ReturnOrder(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Tell the customer why the return is refused."))
         self._lock_for_processing()
-        self._check_state(("draft", "to_approve"), self.env._("refuse"))
-        self.write({"state": "refused", "refuse_reason": reason})
+        self._check_state(REFUSABLE_STATES, self.env._("refuse"))
+        self._flow_write({"state": "refused", "refuse_reason": reason})
         self._log_event("refused", description=reason)
         self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
         self._send_customer_email("reverse_logistics.mail_template_return_refused")
 
     def action_mark_in_transit(self):
         self._check_state(("approved",), self.env._("mark as shipped"))
-        self.write({"state": "in_transit"})
+        self._flow_write({"state": "in_transit"})
         self._log_event("in_transit")
         return True
 
     def action_receive(self):
         """Receive everything still expected, with the lots announced on the lines."""
         self._lock_for_processing()
-        self._check_state(("approved", "in_transit"), self.env._("receive"))
+        self._check_state(RECEIVABLE_STATES, self.env._("receive"))
         pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         if not pickings:
             raise UserError(self.env._("Nothing is left to receive on %s.", ", ".join(self.mapped("name"))))
@@ -642,12 +698,12 @@ class ReturnOrder(models.Model):
 
     def action_done(self):
         self._check_state(("received",), self.env._("close"))
-        self.write({"state": "done"})
+        self._flow_write({"state": "done"})
         return True
 
     def action_cancel(self):
         self._lock_for_processing()
-        self._check_state(("draft", "to_approve", "approved", "in_transit"), self.env._("cancel"))
+        self._check_state(CANCELLABLE_STATES, self.env._("cancel"))
         received = self.filtered(lambda order: any(line.qty_received for line in order.line_ids))
         if received:
             raise UserError(
@@ -658,13 +714,17 @@ class ReturnOrder(models.Model):
             )
         self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")).action_cancel()
         self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
-        self.write({"state": "cancelled"})
+        self._flow_write({"state": "cancelled"})
         self._log_event("cancelled")
         return True
 
     def action_draft(self):
-        self._check_state(("refused", "cancelled"), self.env._("reset to draft"))
-        self.write({"state": "draft", "refuse_reason": False, "override_reason": False, "override_user_id": False})
+        self._lock_for_processing()
+        self._check_state(ABANDONED_STATES, self.env._("reset to draft"))
+        # Reopened, its lines hold their quantities again: there must still be that much to return.
+        self.line_ids._check_returnable_quantity()
+        self._flow_write({"state": "draft", "refuse_reason": False, "override_reason": False,
+                          "override_user_id": False})
         return True
 
     def action_view_receipts(self):
@@ -724,32 +784,49 @@ class ReturnOrder(models.Model):
     def _update_receipt_state(self):
         """Called when receipts are validated: partial receipts keep the return open."""
         received = self.filtered(
-            lambda o: o.state in ("approved", "in_transit")
+            lambda o: o.state in RECEIVABLE_STATES
             and all(p.state in ("done", "cancel") for p in o.picking_ids)
             and any(p.state == "done" for p in o.picking_ids)
         )
         if received:
-            received.write({"state": "received", "date_received": fields.Datetime.now()})
+            received._flow_write({"state": "received", "date_received": fields.Datetime.now()})
             received._send_customer_email("reverse_logistics.mail_template_return_received")
 
     # ------------------------------------------------------------------
     # Mail
     # ------------------------------------------------------------------
     def _send_customer_email(self, template_xmlid):
-        """Post the template on every return at once: one composer renders them in batch."""
+        """Post the template on every return at once: one composer renders them in batch.
+
+        The customer hears from the person who acted, or from the company when that person has no
+        e-mail address (a warehouse clerk, a system user); with no address at all the return says
+        so instead of refusing the action that triggered the e-mail.
+        """
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template or not self:
             return
-        composer = self.env["mail.compose.message"].with_context(
-            default_composition_mode="comment",
-            default_model=self._name,
-            default_res_ids=self.ids,
-            default_template_id=template.id,
-        ).create({
-            "message_type": "comment",
-            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
-        })
-        composer._action_send_mail()
+        sender = self.env.user.email_formatted if self.env.user.email else False
+        for company in self.company_id:
+            orders = self.filtered(lambda order, company=company: order.company_id == company)
+            email_from = sender or (company.email and company.email_formatted)
+            if not email_from and not template.email_from:
+                orders._message_log_batch(bodies=dict.fromkeys(orders.ids, self.env._(
+                    "The customer was not told by e-mail (%(template)s): set an e-mail address on "
+                    "company %(company)s or on your user.",
+                    template=template.name, company=company.name,
+                )))
+                continue
+            composer = self.env["mail.compose.message"].with_context(
+                default_composition_mode="comment",
+                default_model=self._name,
+                default_res_ids=orders.ids,
+                default_template_id=template.id,
+                default_email_from=email_from,
+            ).create({
+                "message_type": "comment",
+                "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+            })
+            composer._action_send_mail()
 
     def _track_subtype(self, init_values):
         self.ensure_one()
@@ -766,92 +843,3 @@ class ReturnOrder(models.Model):
         if len(returns) == 1:
             action.update(views=[(False, "form")], res_id=returns.id)
         return action
-
-    # ------------------------------------------------------------------
-    # Returnable goods of source documents (wizard and portal)
-    # ------------------------------------------------------------------
-    @api.model
-    def _get_return_candidates(self, sale_orders=None, pickings=None, invoices=None):
-        """What can still be returned from these documents, one dict per product (and lot).
-
-        Quantities already on other open returns are deducted. Used by the return
-        wizard and by the portal, so both offer exactly what the constraints accept.
-        """
-        Line = self.env["return.order.line"]
-        candidates = []
-        if pickings:
-            moves = pickings.move_ids.filtered(lambda m: m.state == "done" and m.location_dest_id.usage == "customer")
-            candidates += self._candidates_from_moves(
-                "origin_move_id", moves, Line._delivered_qty_by_move(moves), lambda m: m, moves
-            )
-        if sale_orders:
-            sale_lines = sale_orders.order_line.filtered(
-                lambda sl: sl.product_id.type == "consu" and not sl.display_type and sl.qty_delivered > 0
-            )
-            moves = sale_lines.move_ids.filtered(
-                lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
-            )
-            candidates += self._candidates_from_moves(
-                "sale_line_id", sale_lines, Line._delivered_qty_by_sale_line(sale_lines),
-                lambda m: m.sale_line_id, moves,
-            )
-        if invoices:
-            inv_lines = invoices.invoice_line_ids.filtered(
-                lambda il: il.product_id.type == "consu" and il.quantity > 0
-            )
-            available = Line._invoiced_qty_by_invoice_line(inv_lines)
-            returned = Line._returned_quantities("invoice_line_id", inv_lines.ids)
-            for inv_line in inv_lines:
-                left = available[inv_line.id] - returned.get(inv_line.id, 0.0)
-                candidates.append(
-                    {
-                        "product_id": inv_line.product_id,
-                        "invoice_line_id": inv_line,
-                        "sale_line_id": inv_line.sale_line_ids[:1],
-                        "lot_id": self.env["stock.lot"],
-                        "delivered_qty": available[inv_line.id],
-                        "returnable_qty": max(left, 0.0),
-                        "delivery_date": inv_line.move_id.invoice_date,
-                    }
-                )
-        return candidates
-
-    @api.model
-    def _candidates_from_moves(self, source_field, sources, available, source_of_move, moves):
-        Line = self.env["return.order.line"]
-        returned = Line._returned_quantities(source_field, sources.ids)
-        returned_by_lot = {
-            (source.id, lot.id): qty
-            for source, lot, qty in Line._read_group(
-                [(source_field, "in", sources.ids), ("order_id.state", "in", OPEN_STATES), ("lot_id", "!=", False)],
-                [source_field, "lot_id"],
-                ["product_uom_qty:sum"],
-            )
-        }
-        lots_by_source = {}
-        dates_by_source = {}
-        for move in moves:
-            source = source_of_move(move)
-            dates_by_source[source.id] = max(dates_by_source.get(source.id, move.date), move.date)
-            if move.has_tracking != "none":
-                for move_line in move.move_line_ids.filtered("lot_id"):
-                    lots = lots_by_source.setdefault(source.id, {})
-                    lots[move_line.lot_id] = lots.get(move_line.lot_id, 0.0) + move_line.quantity
-        candidates = []
-        for source in sources:
-            left = max(available.get(source.id, 0.0) - returned.get(source.id, 0.0), 0.0)
-            common = {
-                "product_id": source.product_id,
-                source_field: source,
-                "sale_line_id": source if source_field == "sale_line_id" else source.sale_line_id,
-                "delivered_qty": available.get(source.id, 0.0),
-                "delivery_date": fields.Date.to_date(dates_by_source.get(source.id)),
-            }
-            lots = lots_by_source.get(source.id)
-            if lots:
-                for lot, qty in lots.items():
-                    lot_left = min(qty - returned_by_lot.get((source.id, lot.id), 0.0), left)
-                    candidates.append({**common, "lot_id": lot, "returnable_qty": max(lot_left, 0.0)})
-            else:
-                candidates.append({**common, "lot_id": self.env["stock.lot"], "returnable_qty": left})
-        return candidates

@@ -10,18 +10,22 @@ class ReturnOrder(models.Model):
     _inherit = "return.order"
 
     customs_origin_territory = fields.Char(
-        "From Customs Territory", compute="_compute_customs_border", store=True
+        "From Customs Territory", compute="_compute_customs_border", store=True, groups="base.group_user"
     )
     customs_destination_territory = fields.Char(
-        "To Customs Territory", compute="_compute_customs_border", store=True
+        "To Customs Territory", compute="_compute_customs_border", store=True, groups="base.group_user"
     )
     customs_declaration_needed = fields.Boolean(
         compute="_compute_customs_border", store=True, index=True,
-        help="The goods leave one customs territory for another on their way back.",
+        help="The goods leave one customs territory for another on their way back.", groups="base.group_user")
+    customs_decision_note = fields.Char(
+        "Customs Decision", compute="_compute_customs_border", store=True,
+        groups="base.group_user"
     )
-    customs_decision_note = fields.Char("Customs Decision", compute="_compute_customs_border", store=True)
-    customs_declaration_ids = fields.One2many("customs.declaration", "return_order_id", "Customs Declarations")
-    customs_declaration_count = fields.Integer(compute="_compute_customs_declaration_count")
+    customs_declaration_ids = fields.One2many(
+        "customs.declaration", "return_order_id", "Customs Declarations", groups="base.group_user"
+    )
+    customs_declaration_count = fields.Integer(compute="_compute_customs_declaration_count", groups="base.group_user")
 
     def _compute_customs_declaration_count(self):
         counts = dict(

@@ -1,10 +1,12 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import float_compare
+from odoo.exceptions import UserError, ValidationError
 
-from .return_order import OPEN_STATES
+from .return_states import DELETABLE_STATES, EDITABLE_STATES
+
+# The documents a line may come from; a line draws on each it names (see return_order_line_returnable.py).
+SOURCE_FIELDS = ("sale_line_id", "origin_move_id", "invoice_line_id")
 
 REQUESTED_OUTCOMES = [
     ("refund", "Refund"),
@@ -16,6 +18,7 @@ REQUESTED_OUTCOMES = [
 
 class ReturnOrderLine(models.Model):
     _name = "return.order.line"
+    _inherit = ["return.input.guard"]
     _description = "Return Authorisation Line"
     _order = "order_id, sequence, id"
     _check_company_auto = True
@@ -30,7 +33,9 @@ class ReturnOrderLine(models.Model):
     product_id = fields.Many2one(
         "product.product", required=True, index=True, check_company=True, domain="[('type', '=', 'consu')]"
     )
-    product_categ_id = fields.Many2one(related="product_id.categ_id", store=True, string="Product Category")
+    product_categ_id = fields.Many2one(
+        related="product_id.categ_id", store=True, string="Product Category", groups="base.group_user"
+    )
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     tracking = fields.Selection(related="product_id.tracking")
     product_uom_qty = fields.Float("Quantity", digits="Product Unit of Measure", required=True, default=1.0)
@@ -46,12 +51,9 @@ class ReturnOrderLine(models.Model):
     sale_line_id = fields.Many2one("sale.order.line", "Sale Order Line", index="btree_not_null", check_company=True)
     origin_move_id = fields.Many2one(
         "stock.move", "Delivered Move", index="btree_not_null", check_company=True,
-        help="The delivery move the goods left with.",
-    )
-    invoice_line_id = fields.Many2one(
-        "account.move.line", index="btree_not_null", check_company=True
-    )
-    policy_id = fields.Many2one("return.policy", compute="_compute_policy_id", store=True)
+        help="The delivery move the goods left with.", groups="base.group_user")
+    invoice_line_id = fields.Many2one("account.move.line", index="btree_not_null", check_company=True)
+    policy_id = fields.Many2one("return.policy", compute="_compute_policy_id", store=True, groups="base.group_user")
     delivery_date = fields.Date(
         compute="_compute_delivery_date", store=True, help="When the goods were delivered; starts the return window."
     )
@@ -62,12 +64,16 @@ class ReturnOrderLine(models.Model):
     )
     price_subtotal = fields.Monetary("Value", compute="_compute_price_subtotal", store=True)
     restocking_fee_amount = fields.Monetary(compute="_compute_price_subtotal", store=True)
-    move_ids = fields.One2many("stock.move", "return_line_id", "Receipt Moves", readonly=True)
+    move_ids = fields.One2many("stock.move", "return_line_id", "Receipt Moves", readonly=True, groups="base.group_user")
     qty_received = fields.Float(
         "Received", digits="Product Unit of Measure", compute="_compute_qty_received", store=True
     )
-    inspection_ids = fields.One2many("return.inspection", "line_id", "Inspections", readonly=True)
-    disposition_ids = fields.One2many("return.disposition", "line_id", "Dispositions", readonly=True)
+    inspection_ids = fields.One2many(
+        "return.inspection", "line_id", "Inspections", readonly=True, groups="base.group_user"
+    )
+    disposition_ids = fields.One2many(
+        "return.disposition", "line_id", "Dispositions", readonly=True, groups="base.group_user"
+    )
     inspection_state = fields.Selection(
         [
             ("pending", "Not Received"),
@@ -78,8 +84,7 @@ class ReturnOrderLine(models.Model):
         "Unit Progress",
         compute="_compute_inspection_state",
         store=True,
-        index=True,
-    )
+        index=True, groups="base.group_user")
 
     # ------------------------------------------------------------------
     # Computes
@@ -113,16 +118,8 @@ class ReturnOrderLine(models.Model):
     @api.depends("product_id", "sale_line_id", "invoice_line_id")
     def _compute_price_unit(self):
         for line in self:
-            if line.sale_line_id:
-                sale_line = line.sale_line_id
-                qty = sale_line.product_uom_qty or 1.0
-                price = sale_line.price_subtotal / qty
-                line.price_unit = sale_line.product_uom._compute_price(price, line.product_id.uom_id)
-            elif line.invoice_line_id:
-                inv_line = line.invoice_line_id
-                line.price_unit = inv_line.price_subtotal / (inv_line.quantity or 1.0)
-            else:
-                line.price_unit = line.product_id.lst_price
+            price = line._source_price_unit(line.product_id, line.sale_line_id, line.invoice_line_id)
+            line.price_unit = line.product_id.lst_price if price is None else price
 
     @api.depends("price_unit", "product_uom_qty", "reason_id.customer_fault", "policy_id.restocking_fee_percent")
     def _compute_price_subtotal(self):
@@ -154,220 +151,48 @@ class ReturnOrderLine(models.Model):
                 line.inspection_state = "inspected"
 
     # ------------------------------------------------------------------
-    # Source linking and validation
-    #
-    # Requests are validated on their values, before anything is written: a refused
-    # request leaves no return behind, even where the caller catches the error
-    # (the portal re-renders its form) and the transaction goes on.
+    # ORM: every line is checked before it is written (see return_order_line_returnable.py)
     # ------------------------------------------------------------------
-    _SOURCE_FIELDS = ("sale_line_id", "origin_move_id", "invoice_line_id")
-    _CHECKED_FIELDS = ("product_id", "product_uom_qty", "lot_id", *_SOURCE_FIELDS)
+    _CHECKED_FIELDS = ("product_id", "product_uom_qty", "lot_id", "price_unit", *SOURCE_FIELDS)
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.context.get("_return_lines_validated"):
-            orders = self.env["return.order"].browse([vals.get("order_id") for vals in vals_list])
-            vals_list = [self._prepare_source_link(vals, order) for vals, order in zip(vals_list, orders, strict=True)]
-            self._validate_request_values(list(zip(orders, vals_list, strict=True)))
+        self = self._prepare_guarded_create(vals_list)
+        if any(not vals.get("order_id") for vals in vals_list):
+            raise ValidationError(self.env._("A return line is created on its return."))
+        orders = self.env["return.order"].browse([vals["order_id"] for vals in vals_list])
+        if not self._in_flow():
+            orders._check_lines_editable()
+        vals_list = [self._complete_source_links(vals, order) for vals, order in zip(vals_list, orders, strict=True)]
+        self._validate_request_values(list(zip(orders, vals_list, strict=True)))
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_input_values(vals)
+        if not self._in_flow():
+            if "order_id" in vals and any(line.order_id.id != vals["order_id"] for line in self):
+                raise UserError(self.env._("A return line stays on its return: add the product to the other "
+                                           "return instead."))
+            self.order_id._check_lines_editable()
         if any(field in vals for field in self._CHECKED_FIELDS):
             pairs = []
             for line in self:
                 merged = {field: line[field].id if line._fields[field].type == "many2one" else line[field]
-                          for field in self._CHECKED_FIELDS}
+                          for field in self._CHECKED_FIELDS if field != "price_unit"}
                 merged.update(vals)
-                if "product_id" in vals and not any(field in vals for field in self._SOURCE_FIELDS):
-                    merged.update(dict.fromkeys(self._SOURCE_FIELDS, False))
-                    merged = self._prepare_source_link(merged, line.order_id)
-                pairs.append((line.order_id, merged))
+                if "product_id" in vals and not any(field in vals for field in SOURCE_FIELDS):
+                    merged.update(dict.fromkeys(SOURCE_FIELDS, False))
+                pairs.append((line.order_id, self._complete_source_links(merged, line.order_id)))
             self._validate_request_values(pairs, exclude_lines=self)
             if len(self) == 1:
-                vals = {**vals, **{field: pairs[0][1][field] for field in self._SOURCE_FIELDS}}
+                vals = {**vals, **{field: pairs[0][1][field] for field in SOURCE_FIELDS}}
         return super().write(vals)
 
-    @api.model
-    def _prepare_source_link(self, vals, order):
-        """Link a requested line to the line of its return's source document carrying the same product."""
-        if not vals.get("product_id") or any(vals.get(field) for field in self._SOURCE_FIELDS):
-            return vals
-        product_id = vals["product_id"]
-        vals = dict(vals)
-        if order.picking_id:
-            move = order.picking_id.move_ids.filtered(lambda m: m.product_id.id == product_id and m.state == "done")[:1]
-            vals.update(origin_move_id=move.id, sale_line_id=move.sale_line_id.id)
-        elif order.sale_order_id:
-            sale_line = order.sale_order_id.order_line.filtered(lambda sl: sl.product_id.id == product_id)[:1]
-            vals["sale_line_id"] = sale_line.id
-        elif order.invoice_id:
-            inv_line = order.invoice_id.invoice_line_ids.filtered(lambda il: il.product_id.id == product_id)[:1]
-            vals.update(invoice_line_id=inv_line.id, sale_line_id=inv_line.sale_line_ids[:1].id)
-        return vals
-
-    @api.model
-    def _validate_request_values(self, pairs, exclude_lines=None):
-        """Check requested lines, given as (return, values) pairs, before they are written.
-
-        Every check of a line's own values comes first, then the quantities: what is
-        requested here plus what other open returns hold must not exceed what was
-        delivered (or invoiced).
-        """
-        Product = self.env["product.product"]
-        for order, vals in pairs:
-            product = Product.browse(vals.get("product_id"))
-            if not product:
-                raise ValidationError(self.env._("Choose the product to return."))
-            qty = vals.get("product_uom_qty", 1.0)
-            if float_compare(qty, 0.0, precision_rounding=product.uom_id.rounding) <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "The quantity of %(product)s to return must be positive (%(qty)s given).",
-                        product=product.display_name,
-                        qty=qty,
-                    )
-                )
-            lot = self.env["stock.lot"].browse(vals.get("lot_id"))
-            if lot and lot.product_id != product:
-                raise ValidationError(
-                    self.env._("Lot %(lot)s is not a lot of %(product)s.", lot=lot.name, product=product.display_name)
-                )
-            if product.tracking == "serial" and lot and qty != 1:
-                raise ValidationError(
-                    self.env._(
-                        "Serial number %(lot)s identifies one unit of %(product)s: return it on a line of quantity 1.",
-                        lot=lot.name,
-                        product=product.display_name,
-                    )
-                )
-            self._check_line_source(order, product, vals)
-        self._check_requested_quantities(pairs, exclude_lines or self.browse())
-
-    @api.model
-    def _check_line_source(self, order, product, vals):
-        # sudo: a returns clerk must be able to check a return against a sale order or
-        # invoice that sales rules hide from them ("own documents only"); only ownership
-        # and product are read, and nothing is written.
-        sale_line = self.env["sale.order.line"].sudo().browse(vals.get("sale_line_id"))
-        move = self.env["stock.move"].sudo().browse(vals.get("origin_move_id"))
-        inv_line = self.env["account.move.line"].sudo().browse(vals.get("invoice_line_id"))
-        documents = (
-            (order.picking_id, move.picking_id, self.env._("was not delivered with %s")),
-            (order.sale_order_id, sale_line.order_id, self.env._("is not on sale order %s")),
-            (order.invoice_id, inv_line.move_id, self.env._("is not on invoice %s")),
-        )
-        for document, line_document, message in documents:
-            if document and line_document != document:
-                raise ValidationError(product.display_name + " " + message % document.name)
-        for source in (sale_line, move, inv_line):
-            if source and source.product_id != product:
-                raise ValidationError(
-                    self.env._(
-                        "The line returns %(product)s but its source line is for %(other)s.",
-                        product=product.display_name,
-                        other=source.product_id.display_name,
-                    )
-                )
-            if source and order.company_id and source.company_id != order.company_id:
-                raise ValidationError(
-                    self.env._(
-                        "%(doc)s belongs to company %(company)s: it cannot be returned to %(other)s.",
-                        doc=source.display_name,
-                        company=source.company_id.name,
-                        other=order.company_id.name,
-                    )
-                )
-
-    def _returned_quantities(self, source_field, source_ids, exclude_lines=None):
-        """Quantities on open returns per source line, in the product's unit."""
-        domain = [(source_field, "in", list(source_ids)), ("order_id.state", "in", OPEN_STATES)]
-        if exclude_lines:
-            domain.append(("id", "not in", exclude_lines.ids))
-        groups = self._read_group(domain, [source_field], ["product_uom_qty:sum"])
-        return {source.id: qty for source, qty in groups}
-
-    @api.model
-    def _check_requested_quantities(self, pairs, exclude_lines):
-        getters = {
-            "sale_line_id": ("sale.order.line", self._delivered_qty_by_sale_line),
-            "origin_move_id": ("stock.move", self._delivered_qty_by_move),
-            "invoice_line_id": ("account.move.line", self._invoiced_qty_by_invoice_line),
-        }
-        for source_field, (model, available_getter) in getters.items():
-            requested = defaultdict(float)
-            for _order, vals in pairs:
-                if vals.get(source_field):
-                    requested[vals[source_field]] += vals.get("product_uom_qty", 1.0)
-            if not requested:
-                continue
-            # sudo: delivered quantities are checked whoever asks (see _check_line_source).
-            sources = self.env[model].sudo().browse(list(requested))
-            available = available_getter(sources)
-            returned = self.sudo()._returned_quantities(source_field, sources.ids, exclude_lines)
-            for source in sources:
-                product = source.product_id
-                delivered = available.get(source.id, 0.0)
-                already = returned.get(source.id, 0.0)
-                wanted = requested[source.id]
-                if float_compare(already + wanted, delivered, precision_rounding=product.uom_id.rounding) > 0:
-                    raise ValidationError(
-                        self.env._(
-                            "Cannot return %(qty)s %(uom)s of %(product)s: %(available)s were delivered on "
-                            "%(doc)s and %(already)s are already being returned, so at most %(left)s can be returned.",
-                            qty=wanted,
-                            uom=product.uom_id.name,
-                            product=product.display_name,
-                            available=delivered,
-                            doc=source.display_name,
-                            already=already,
-                            left=max(delivered - already, 0.0),
-                        )
-                    )
-
-    def _check_returnable_quantity(self):
-        """Re-check lines that exist already, e.g. when a cancelled return is submitted again."""
-        lines = self.filtered(lambda line: line.order_id.state in OPEN_STATES)
-        pairs = [
-            (line.order_id, {field: line[field].id for field in ("product_id", *self._SOURCE_FIELDS)}
-             | {"product_uom_qty": line.product_uom_qty})
-            for line in lines
-        ]
-        self._check_requested_quantities(pairs, lines)
-
-    def _delivered_qty_by_sale_line(self, sale_lines):
-        """Net delivered quantity per sale line, in the product's unit.
-
-        Returns made outside return authorisations (Odoo's own picking returns) are
-        deducted; ours are not, since they are counted as open returns.
-        """
-        moves = self.env["stock.move"].search(
-            [("sale_line_id", "in", sale_lines.ids), ("state", "=", "done")]
-        )
-        result = defaultdict(float)
-        for move in moves:
-            qty = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
-            if move.location_dest_id.usage == "customer":
-                result[move.sale_line_id.id] += qty
-            elif move.location_id.usage == "customer" and not move.return_line_id:
-                result[move.sale_line_id.id] -= qty
-        return result
-
-    def _delivered_qty_by_move(self, moves):
-        result = {}
-        for move in moves:
-            qty = 0.0
-            if move.state == "done":
-                qty = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
-            returned = move.returned_move_ids.filtered(lambda m: m.state == "done" and not m.return_line_id)
-            qty -= sum(m.product_uom._compute_quantity(m.quantity, m.product_id.uom_id) for m in returned)
-            result[move.id] = qty
-        return result
-
-    def _invoiced_qty_by_invoice_line(self, invoice_lines):
-        return {
-            line.id: line.product_uom_id._compute_quantity(line.quantity, line.product_id.uom_id)
-            for line in invoice_lines
-        }
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_editable(self):
+        frozen = self.order_id.filtered(lambda order: order.state not in (*EDITABLE_STATES, *DELETABLE_STATES))
+        if frozen and not self._in_flow():
+            frozen._check_lines_editable()
 
     # ------------------------------------------------------------------
     # Receipt

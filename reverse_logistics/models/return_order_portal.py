@@ -8,12 +8,13 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare, formatLang
 from odoo.tools.mimetypes import guess_mimetype
 
+from .return_states import ABANDONED_STATES, LABEL_STATES
+
 PORTAL_PHOTO_MAX_BYTES = 10 * 1024 * 1024
 PORTAL_PHOTO_MAX_COUNT = 10
 # Raster formats browsers display; no SVG (it can carry scripts).
 PORTAL_PHOTO_MIMETYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
-# The customer may print the label from approval on, and keep it afterwards.
-PORTAL_LABEL_STATES = ("approved", "in_transit", "received", "done")
+PORTAL_COMMENT_MAX_LENGTH = 5_000
 # Most recent delivered orders offered for return in the portal: returns are time-limited,
 # and a customer with thousands of orders must still get the form quickly.
 PORTAL_CANDIDATE_ORDERS_LIMIT = 80
@@ -44,18 +45,19 @@ class ReturnOrder(models.Model):
         )
 
     @api.model
-    def _get_portal_return_candidates(self, partner):
+    def _get_portal_return_candidates(self, partner, include_exhausted=False):
         """Delivered products the customer can still return, one row per sale line and lot.
 
         sudo: portal users read their sale orders but not stock moves, lots or other
         open returns, which the returnable quantities depend on. Only the customer's own
         orders are searched, and only product, lot, order, date and quantities are shown.
+        ``include_exhausted`` keeps rows with nothing left, to tell the customer why.
         """
         orders = self._get_portal_return_sale_orders(partner)
-        candidates = self.sudo()._get_return_candidates(sale_orders=orders)
+        candidates = self.env["return.order.line"].sudo()._get_returnable_candidates(sale_orders=orders)
         return [
             candidate for candidate in candidates
-            if float_compare(
+            if include_exhausted or float_compare(
                 candidate["returnable_qty"], 0.0, precision_rounding=candidate["product_id"].uom_id.rounding
             ) > 0
         ]
@@ -97,6 +99,19 @@ class ReturnOrder(models.Model):
         return checked
 
     @api.model
+    def _check_portal_comment(self, comment):
+        """A comment is text of reasonable length: refuse anything else before writing."""
+        comment = (comment or "").strip()
+        if "\x00" in comment:
+            raise UserError(self.env._("Your comment contains a character that cannot be saved: remove it."))
+        if len(comment) > PORTAL_COMMENT_MAX_LENGTH:
+            raise UserError(
+                self.env._("Your comment is too long: write at most %(max)s characters (%(length)s written).",
+                           max=PORTAL_COMMENT_MAX_LENGTH, length=len(comment))
+            )
+        return comment
+
+    @api.model
     def _prepare_portal_return_values(self, partner, sale_order, line_values, comment):
         """Values of one return requested in the portal; override to add fields."""
         return {
@@ -122,7 +137,7 @@ class ReturnOrder(models.Model):
         commercial = partner.commercial_partner_id
         candidates = {
             (candidate["sale_line_id"].id, candidate["lot_id"].id): candidate
-            for candidate in self._get_portal_return_candidates(partner)
+            for candidate in self._get_portal_return_candidates(partner, include_exhausted=True)
         }
         reasons = self._get_portal_reasons(self.env["res.company"].browse(
             {candidate["sale_line_id"].company_id.id for candidate in candidates.values()}
@@ -144,8 +159,13 @@ class ReturnOrder(models.Model):
             seen.add(key)
             qty = request["quantity"]
             rounding = product.uom_id.rounding
-            if float_compare(qty, 0.0, precision_rounding=rounding) <= 0:
+            if not math.isfinite(qty) or float_compare(qty, 0.0, precision_rounding=rounding) <= 0:
                 raise UserError(self.env._("Enter a positive quantity of %s to return.", product.display_name))
+            if float_compare(candidate["returnable_qty"], 0.0, precision_rounding=rounding) <= 0:
+                raise UserError(
+                    self.env._("%s is already being returned in full: nothing is left to return.",
+                               product.display_name)
+                )
             if float_compare(qty, candidate["returnable_qty"], precision_rounding=rounding) > 0:
                 raise UserError(
                     self.env._(
@@ -179,6 +199,7 @@ class ReturnOrder(models.Model):
         Everything is checked before anything is written: on any error nothing is created.
         """
         photos = self._check_portal_photos(list(photos))
+        comment = self._check_portal_comment(comment)
         lines_by_order = self._prepare_portal_line_values(partner, requests)
         # sudo: portal users have no create right on returns (and submitting creates the
         # receipt and activities). Safe because every value comes from the customer's own
@@ -209,7 +230,7 @@ class ReturnOrder(models.Model):
     # ------------------------------------------------------------------
     def _portal_label_available(self):
         self.ensure_one()
-        return self.state in PORTAL_LABEL_STATES
+        return self.state in LABEL_STATES
 
     @api.model
     def _portal_format_qty(self, quantity, uom):
@@ -225,7 +246,7 @@ class ReturnOrder(models.Model):
         Empty for refused and cancelled returns, which have no progress to show.
         """
         self.ensure_one()
-        if self.state in ("refused", "cancelled"):
+        if self.state in ABANDONED_STATES:
             return []
         steps = [
             (("draft", "to_approve"), self.env._("Requested")),

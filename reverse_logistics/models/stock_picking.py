@@ -8,14 +8,14 @@ class StockPicking(models.Model):
         "return.order", "Return Authorisation", index="btree_not_null", copy=False, readonly=True, check_company=True
     )
     return_order_count = fields.Integer(compute="_compute_return_order_count")
-    return_to_inspect_count = fields.Integer(compute="_compute_return_to_inspect_count")
+    return_to_inspect_count = fields.Integer(compute="_compute_return_to_inspect_count", groups="base.group_user")
     export_mrn = fields.Char(
-        "Export MRN", copy=False,
+        "Export MRN", copy=False, groups="base.group_user",
         help="Movement reference number of the export declaration the goods left with. "
         "Returned Goods Relief quotes it when the goods come back.",
     )
     export_procedure_code = fields.Char(
-        "Export Procedure", default="10", copy=False,
+        "Export Procedure", default="10", copy=False, groups="base.group_user",
         help="Requested procedure of the export declaration: 10 permanent export, 21-23 temporary export or "
         "outward processing, 31 re-export.",
     )

@@ -2,8 +2,11 @@ from . import test_return_policy
 from . import test_return_flow
 from . import test_return_refusals
 from . import test_return_concurrency
+from . import test_return_integrity
 from . import test_return_security
 from . import test_portal
+from . import test_portal_readability
+from . import test_entry_points
 from . import test_customs_territory
 from . import test_customs_declaration
 from . import test_customs_gateway

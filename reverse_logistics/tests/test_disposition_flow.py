@@ -45,7 +45,11 @@ class TestDispositionFlow(ReturnsCase):
 
     def _receive(self, lines, sale_lines=None):
         """Deliver, return and receive ``lines`` [(product, qty, extra)]: the inspections of the receipt."""
-        order = self._deliver_sale(self.customer, sale_lines or [(product, qty) for product, qty, _extra in lines])
+        # The serials returned are the serials delivered.
+        lots = self.env["stock.lot"].browse([extra["lot_id"] for _p, _q, extra in lines if extra.get("lot_id")])
+        order = self._deliver_sale(
+            self.customer, sale_lines or [(product, qty) for product, qty, _extra in lines], lots=lots or None
+        )
         ret = self._return_from_sale(order, lines)
         ret.action_submit()
         if ret.state == "to_approve":

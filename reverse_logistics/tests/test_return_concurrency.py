@@ -4,14 +4,20 @@ These tests need real, committed transactions, so they use their own cursors ins
 the test's rolled-back one, and tag the data they create with a unique customer.
 """
 
+import re
+import threading
+import time
 import uuid
 from contextlib import contextmanager
 
+import requests
+
 from odoo import Command, api
-from odoo.exceptions import UserError
-from odoo.modules.registry import Registry
+from odoo.exceptions import UserError, ValidationError
+from odoo.modules.registry import DummyRLock, Registry
+from odoo.service.model import retrying
 from odoo.tests import BaseCase, get_db_name, tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 
 @contextmanager
@@ -19,6 +25,16 @@ def transaction():
     """A new cursor, committed at the end of the block unless it raised."""
     with Registry(get_db_name()).cursor() as cr:
         yield api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
+
+
+def let_worker_threads_in(case):
+    """While tests run, the server holds the registries' lock for the whole run.
+
+    Threads that play workers (opening environments, serving HTTP requests) look the registry up
+    too, and would wait for the end of the run: lift the lock for this test, as Odoo's own test
+    mode does for HTTP tests.
+    """
+    case.patch(Registry, "_lock", DummyRLock())
 
 
 @tagged("post_install", "-at_install")
@@ -97,3 +113,199 @@ class TestReturnConcurrency(BaseCase):
             self.assertEqual(rma.line_ids.qty_received, 2, "received once, not twice")
             with self.assertRaisesRegex(UserError, "Cannot receive"):
                 rma.action_receive()
+
+
+def _deliver(env, partner, product, qty):
+    """Sell and deliver ``qty`` of ``product`` to ``partner``, from stock put there for it."""
+    warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
+    env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, qty)
+    order = env["sale.order"].create({
+        "partner_id": partner.id,
+        "warehouse_id": warehouse.id,
+        "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty})],
+    })
+    order.action_confirm()
+    order.picking_ids.move_ids.quantity = qty
+    order.picking_ids.move_ids.picked = True
+    order.picking_ids.button_validate()
+    return order
+
+
+@tagged("post_install", "-at_install")
+class TestLastUnitRace(BaseCase):
+    """Two requests for the last delivered unit at the same moment: exactly one return is created.
+
+    Each request runs in its own thread and transaction, as two server workers would; the loser
+    is run again as Odoo's server does after a serialisation failure (``retrying``), and must then
+    be refused with a clear message.
+    """
+
+    def setUp(self):
+        super().setUp()
+        let_worker_threads_in(self)
+        self.tag = uuid.uuid4().hex[:8]
+        with transaction() as env:
+            category = env["product.category"].create({"name": f"Race {self.tag}"})
+            env["return.policy"].create({
+                "name": f"Race {self.tag}", "company_id": env.company.id, "window_days": 30, "sequence": 0,
+                "category_ids": [Command.link(category.id)],
+            })
+            product = env["product.product"].create(
+                {"name": f"Last unit {self.tag}", "is_storable": True, "categ_id": category.id}
+            )
+            customer = env["res.partner"].create({"name": f"Racing customer {self.tag}", "is_company": True})
+            order = _deliver(env, customer, product, 1)
+            self.customer_id, self.product_id = customer.id, product.id
+            self.sale_line_id = order.order_line.id
+            self.reason_id = env.ref("reverse_logistics.reason_defective").id
+
+    def _request(self, env):
+        return env["return.order"].create({
+            "partner_id": self.customer_id,
+            "line_ids": [Command.create({"product_id": self.product_id, "product_uom_qty": 1,
+                                         "sale_line_id": self.sale_line_id, "reason_id": self.reason_id})],
+        })
+
+    def _returns(self):
+        with transaction() as env:
+            return env["return.order"].search_count([("partner_id", "=", self.customer_id)])
+
+    def _race(self, first_action, second_action):
+        """Run ``first_action`` and ``second_action`` (env -> anything) in two overlapping transactions.
+
+        The second one reads before the first commits (its snapshot is older) and reaches the
+        decision while the first still holds it. Returns {"first": result, "second": result or error}.
+        """
+        first_done, second_started = threading.Event(), threading.Event()
+        outcome = {}
+
+        def first():
+            try:
+                with transaction() as env:
+                    outcome["first"] = first_action(env)
+                    first_done.set()
+                    second_started.wait(10)
+                    time.sleep(0.5)  # the second one is now waiting for the sources this one holds
+            except Exception as error:  # pylint: disable=broad-except
+                outcome["first"] = error
+                first_done.set()
+
+        def second():
+            first_done.wait(10)
+            try:
+                with transaction() as env:
+                    env.cr.execute("SELECT 1")  # the snapshot starts here, before the first commits
+                    second_started.set()
+                    outcome["second"] = retrying(lambda: second_action(env), env)
+            except Exception as error:  # pylint: disable=broad-except
+                second_started.set()
+                outcome["second"] = error
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        return outcome
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_two_creates_for_the_last_unit(self):
+        outcome = self._race(self._request, self._request)
+        self.assertNotIsInstance(outcome["first"], Exception)
+        self.assertIsInstance(outcome["second"], ValidationError)
+        self.assertIn("at most 0 can be returned", str(outcome["second"]))
+        self.assertEqual(self._returns(), 1)
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_two_reopenings_of_returns_of_the_last_unit(self):
+        ids = []
+        for _i in range(2):
+            with transaction() as env:
+                rma = self._request(env)
+                rma.action_cancel()
+                ids.append(rma.id)
+        outcome = self._race(
+            lambda env: env["return.order"].browse(ids[0]).action_draft(),
+            lambda env: env["return.order"].browse(ids[1]).action_draft(),
+        )
+        self.assertIs(outcome["first"], True)
+        self.assertIsInstance(outcome["second"], ValidationError)
+        with transaction() as env:
+            self.assertEqual(env["return.order"].browse(ids).mapped("state"), ["draft", "cancelled"])
+
+
+@tagged("post_install", "-at_install")
+class TestPortalLastUnitRace(BaseCase):
+    """Two portal contacts of one customer ask for the last unit at once, over real HTTP.
+
+    Outside Odoo's test mode (which serialises HTTP requests on one test cursor), each request
+    gets its own worker thread and transaction, as in production.
+    """
+
+    def setUp(self):
+        super().setUp()
+        let_worker_threads_in(self)
+        tag = uuid.uuid4().hex[:8]
+        self.logins = [f"race-{tag}-{n}@example.com" for n in (1, 2)]
+        with transaction() as env:
+            category = env["product.category"].create({"name": f"Portal race {tag}"})
+            env["return.policy"].create({
+                "name": f"Portal race {tag}", "company_id": env.company.id, "window_days": 30, "sequence": 0,
+                "category_ids": [Command.link(category.id)],
+            })
+            self.product = env["product.product"].create(
+                {"name": f"Portal last unit {tag}", "is_storable": True, "categ_id": category.id}
+            ).name
+            customer = env["res.partner"].create({"name": f"Portal racer {tag}", "is_company": True})
+            for login in self.logins:
+                env["res.users"].create({
+                    "name": login, "login": login, "password": login,
+                    "partner_id": env["res.partner"].create(
+                        {"name": login, "email": login, "parent_id": customer.id}
+                    ).id,
+                    "groups_id": [Command.set([env.ref("base.group_portal").id])],
+                })
+            _deliver(env, customer, env["product.product"].search([("name", "=", self.product)]), 1)
+            self.customer_id = customer.id
+            self.reason_id = env.ref("reverse_logistics.reason_defective").id
+        self.base = f"http://127.0.0.1:{config['http_port']}"
+
+    def _session(self, login):
+        session = requests.Session()
+        answer = session.post(f"{self.base}/web/session/authenticate", json={
+            "jsonrpc": "2.0", "method": "call",
+            "params": {"db": get_db_name(), "login": login, "password": login},
+        }, timeout=30).json()
+        self.assertTrue(answer.get("result", {}).get("uid"), answer)
+        page = session.get(f"{self.base}/my/returns/new", timeout=30).text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        row, value = re.search(r'data-row="(\d+)" data-product-id="\d+">.*?name="line_\1" value="([\d:]+)"',
+                               page, re.S).groups()
+        form = {"csrf_token": csrf, "outcome": "refund", "comment": "Last one",
+                f"line_{row}": value, f"qty_{row}": "1", f"reason_{row}": str(self.reason_id)}
+        return session, form
+
+    @mute_logger("odoo.sql_db", "odoo.service.model", "odoo.http")
+    def test_two_portal_requests_for_the_last_unit(self):
+        prepared = [self._session(login) for login in self.logins]
+        barrier = threading.Barrier(len(prepared))
+        responses = [None] * len(prepared)
+
+        def post(index):
+            session, form = prepared[index]
+            barrier.wait(10)
+            responses[index] = session.post(f"{self.base}/my/returns/new", data=form, timeout=60)
+
+        threads = [threading.Thread(target=post, args=(index,)) for index in range(len(prepared))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+        statuses = sorted(response.status_code for response in responses)
+        self.assertEqual(statuses, [200, 400], "one request is served its return, the other refused")
+        refused = next(response for response in responses if response.status_code == 400)
+        self.assertIn("already being returned in full", refused.text)
+        with transaction() as env:
+            returns = env["return.order"].search([("partner_id.commercial_partner_id", "=", self.customer_id)])
+            self.assertEqual(len(returns), 1)
+            self.assertEqual(returns.line_ids.product_uom_qty, 1)

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from .common import ReturnsCase
@@ -232,6 +233,11 @@ class TestReturnFlow(ReturnsCase):
         self.assertEqual(rma.picking_ids.state, "cancel")
         again = self._return_from_sale(self.order, [(self.product, 5, {})])
         self.assertEqual(again.line_ids.product_uom_qty, 5)
+        # Reopened, the first return would hold the same five units again: refused while the
+        # second one holds them, accepted once it is cancelled.
+        self.assertRefused(ValidationError, "at most 0", rma.action_draft)
+        self.assertEqual(rma.state, "cancelled")
+        again.action_cancel()
         rma.action_draft()
         self.assertEqual(rma.state, "draft")
 

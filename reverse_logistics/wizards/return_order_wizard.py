@@ -25,7 +25,7 @@ class ReturnOrderWizard(models.TransientModel):
     def _action_open_for_source(self, sale_order=None, picking=None, invoice=None):
         """Prepare the wizard for one document and open it."""
         document = sale_order or picking or invoice
-        candidates = self.env["return.order"]._get_return_candidates(
+        candidates = self.env["return.order.line"]._get_returnable_candidates(
             sale_orders=sale_order, pickings=picking, invoices=invoice
         )
         if not any(c["returnable_qty"] > 0 for c in candidates):
