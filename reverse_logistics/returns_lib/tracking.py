@@ -12,12 +12,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 SIGNATURE_PREFIX = "sha256="
 MAX_EVENTS = 500
 MAX_FIELD_LENGTH = 256
+# A batch of MAX_EVENTS ordinary events is about 150 KB: a bigger body is refused unread.
+MAX_BODY_BYTES = 1024 * 1024
+# Carrier clocks run a little fast or in odd zones; an event further ahead than this is made up,
+# and would sit on top of the timeline for ever.
+MAX_CLOCK_SKEW = timedelta(days=1)
+# Parcels were not tracked by webhooks before; an older time is a placeholder (1970, year 1).
+EARLIEST_EVENT_TIME = datetime(2000, 1, 1)
+MAX_TRACKING_REF_LENGTH = 64  # the longest real formats (USPS IMpb, S10 with prefixes) have 34
+# NUL and lone surrogates cannot be stored (PostgreSQL text is UTF-8 without NUL); other control
+# characters make an identifier look like another one on screen.
+_IDENTIFIER_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Free text may span lines.
+_TEXT_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_FREE_TEXT_FIELDS = frozenset({"place", "description"})
 
 # Carrier status codes (normalised: upper case, spaces and dashes as underscores) -> event type.
 STATUS_MAP = {
@@ -80,6 +95,15 @@ def map_status(status: str) -> str | None:
     return STATUS_MAP.get(key)
 
 
+def tracking_ref_problem(ref: str) -> str | None:
+    """What is wrong with a parcel's tracking number as we store it, None if nothing."""
+    if len(ref) > MAX_TRACKING_REF_LENGTH:
+        return f"longer than {MAX_TRACKING_REF_LENGTH} characters"
+    if _IDENTIFIER_FORBIDDEN.search(ref):
+        return "control characters"
+    return None
+
+
 def _text(raw, field, index, required):
     value = raw.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -91,29 +115,46 @@ def _text(raw, field, index, required):
     value = str(value).strip()
     if len(value) > MAX_FIELD_LENGTH:
         raise MalformedEvents(f"event {index}: '{field}' is longer than {MAX_FIELD_LENGTH} characters")
+    forbidden = _TEXT_FORBIDDEN if field in _FREE_TEXT_FIELDS else _IDENTIFIER_FORBIDDEN
+    if forbidden.search(value):
+        raise MalformedEvents(f"event {index}: '{field}' has control characters")
     return value
 
 
-def _time(raw, index):
+def _time(raw, index, now):
     value = raw.get("time")
     if value in (None, ""):
         return None
     if not isinstance(value, str):
         raise MalformedEvents(f"event {index}: 'time' must be an ISO 8601 text")
+    shown = value if len(value) <= 40 else value[:40] + "..."  # the refusal is an answer, not an echo
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as error:
-        raise MalformedEvents(f"event {index}: 'time' {value!r} is not ISO 8601") from error
+        raise MalformedEvents(f"event {index}: 'time' {shown!r} is not ISO 8601") from error
     if moment.tzinfo is None:
-        raise MalformedEvents(f"event {index}: 'time' {value!r} has no time zone")
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        raise MalformedEvents(f"event {index}: 'time' {shown!r} has no time zone")
+    try:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError as error:
+        # 0001-01-01T00:00:00+01:00 is in year 0 once in UTC, which datetime cannot hold.
+        raise MalformedEvents(f"event {index}: 'time' {shown!r} is out of range") from error
+    if moment < EARLIEST_EVENT_TIME:
+        raise MalformedEvents(f"event {index}: 'time' {shown!r} is before {EARLIEST_EVENT_TIME:%Y-%m-%d}")
+    if moment > now + MAX_CLOCK_SKEW:
+        raise MalformedEvents(f"event {index}: 'time' {shown!r} is in the future")
+    return moment
 
 
-def parse_events(payload, allow_empty=False) -> list[CarrierEvent]:
+def parse_events(payload, allow_empty=False, now=None) -> list[CarrierEvent]:
     """Validate a decoded JSON payload; every event or none.
 
     ``allow_empty``: a polled parcel may have no events yet; a posted batch without any is an error.
+    ``now``: naive UTC, the current time by default; event times must not be later than
+    ``now + MAX_CLOCK_SKEW``.
     """
+    if now is None:
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
     if isinstance(payload, dict) and "events" in payload:
         raw_events = payload["events"]
     elif isinstance(payload, dict):
@@ -140,20 +181,27 @@ def parse_events(payload, allow_empty=False) -> list[CarrierEvent]:
             tracking_ref=_text(raw, "tracking_ref", index, required=True),
             status=status,
             event_type=event_type,
-            time=_time(raw, index),
+            time=_time(raw, index, now),
             place=_text(raw, "place", index, required=False),
             description=description,
         ))
     return events
 
 
-def parse_body(body: bytes) -> list[CarrierEvent]:
-    """Decode and validate a raw JSON body."""
+def decode_body(body: bytes):
+    """The JSON value of a raw body, whatever the body is."""
     try:
-        payload = json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise MalformedEvents(f"the body is not JSON: {error}") from error
-    return parse_events(payload)
+    except RecursionError as error:
+        # json.loads recurses once per nesting level: a body of [[[[... would crash the caller.
+        raise MalformedEvents("the body is nested too deeply") from error
+
+
+def parse_body(body: bytes, now=None) -> list[CarrierEvent]:
+    """Decode and validate a raw JSON body."""
+    return parse_events(decode_body(body), now=now)
 
 
 def backoff_delay(failures: int, base_seconds: int = 300, cap_seconds: int = 6 * 3600) -> int:
