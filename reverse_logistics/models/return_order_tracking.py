@@ -1,6 +1,5 @@
 # pylint: disable=consider-merging-classes-inherited
 # return.order is extended per business concept: this file is its carrier tracking.
-import json
 import logging
 import time
 from datetime import timedelta
@@ -197,8 +196,8 @@ class ReturnOrder(models.Model):
                 raise CarrierPollError(self.env._("The carrier answered HTTP %s.", response.status_code))
             body = self._read_tracking_answer(response, timeout)
         try:
-            return json.loads(body)
-        except ValueError as error:
+            return tracking_lib.decode_body(body)
+        except tracking_lib.MalformedEvents as error:
             raise CarrierPollError(self.env._("The carrier's answer is not JSON.")) from error
 
     @api.model

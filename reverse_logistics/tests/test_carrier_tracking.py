@@ -13,7 +13,8 @@ SECRET = "carrier-secret-for-tests"
 
 
 class FakeCarrierApi(BaseHTTPRequestHandler):
-    """A carrier tracking API on 127.0.0.1: /ok/<ref>, /slow/<ref>, /error/<ref>, /garbage/<ref>."""
+    """A carrier tracking API on 127.0.0.1: /ok/<ref>, /slow/<ref>, /error/<ref>, /garbage/<ref>, /deep/<ref>,
+    /future/<ref>."""
 
     hits = []
     slow_seconds = 11  # Odoo's test mode stretches request timeouts to 10 s
@@ -28,6 +29,14 @@ class FakeCarrierApi(BaseHTTPRequestHandler):
             return
         if kind == "garbage":
             self._send(200, b"<html>maintenance</html>", "text/html")
+            return
+        if kind == "deep":
+            self._send(200, b"[" * 100_000 + b"]" * 100_000, "application/json")
+            return
+        if kind == "future":
+            # A carrier's placeholder date: it would sit on top of the timeline for ever.
+            event = {"event_id": f"{ref}-9", "tracking_ref": ref, "status": "DELIVERED", "time": "2099-01-01T00:00:00Z"}
+            self._send(200, json.dumps({"events": [event]}).encode(), "application/json")
             return
         events = [
             {"event_id": f"{ref}-1", "tracking_ref": ref, "status": "PICKED_UP", "time": "2026-11-20T08:00:00Z",
@@ -100,14 +109,22 @@ class TestCarrierTracking(HttpCase, TrackingCase):
     # ------------------------------------------------------------------
     # Webhook
     # ------------------------------------------------------------------
-    def _post(self, payload, secret=SECRET, signature=None, carrier=None):
+    def _post(self, payload, secret=SECRET, signature=None, carrier=None, content_type="application/json",
+              chunked=False):
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": content_type} if content_type else {}
         if signature is not False:
             headers["X-Signature"] = signature or tracking_lib.sign(secret, body)
-        return self.url_open(
-            f"/reverse_logistics/carrier/{(carrier or self.carrier).id}/events", data=body, headers=headers
-        )
+        carrier_id = carrier if isinstance(carrier, int) else (carrier or self.carrier).id
+        # A generator is sent chunked, without Content-Length. Not url_open: it GETs an empty body.
+        data = iter([body]) if chunked else body
+        url = f"{self.base_url()}/reverse_logistics/carrier/{carrier_id}/events"
+        return self.opener.post(url, data=data, headers=headers, timeout=12)
+
+    def _assert_json_refusal(self, response, status, label):
+        self.assertEqual(response.status_code, status, f"{label}: {response.text[:300]}")
+        self.assertEqual(response.headers.get("Content-Type", "").split(";")[0], "application/json", label)
+        self.assertTrue(response.json().get("error"), f"{label}: the answer says what is wrong")
 
     def _event(self, event_id="EV-1", ref="TRK-1", status="PICKED_UP", **extra):
         return {"event_id": event_id, "tracking_ref": ref, "status": status, "time": "2026-11-20T09:15:00+01:00",
@@ -177,6 +194,59 @@ class TestCarrierTracking(HttpCase, TrackingCase):
         self.assertIn("event 2", response.json()["error"])
         self.assertEqual(self._event_count(), 0, "the good event of a bad batch is not recorded either")
         self.assertEqual(self.returns[0].state, "approved")
+
+    def test_every_refusal_is_a_json_answer_and_writes_nothing(self):
+        """Correctly signed bodies that are not events: a 4xx JSON answer each, never HTML or a 500."""
+        too_big = json.dumps({"events": [self._event()], "padding": "x" * tracking_lib.MAX_BODY_BYTES}).encode()
+        cases = [
+            ("empty body", b"", 400),
+            ("not UTF-8", b'{"event_id": "\xff\xfe"}', 400),
+            ("not JSON", b"{not json", 400),
+            ("a JSON text", b'"PICKED_UP"', 400),
+            ("a JSON number", b"42", 400),
+            ("JSON null", b"null", 400),
+            ("events that are not a list", {"events": "EV-1"}, 400),
+            ("100000 nested lists", b"[" * 100_000 + b"]" * 100_000, 400),
+            ("a number of 5000 digits", b'{"event_id": ' + b"9" * 5000 + b"}", 400),
+            ("a time in year 0 once in UTC", self._event(time="0001-01-01T00:00:00+01:00"), 400),
+            ("a time in year 10000 once in UTC", self._event(time="9999-12-31T23:30:00-01:00"), 400),
+            ("a time far in the future", self._event(time="2099-01-01T00:00:00Z"), 400),
+            ("a time before 2000", self._event(time="1970-01-01T00:00:00Z"), 400),
+            ("NUL in the event id", self._event(event_id="EV\u00001"), 400),
+            ("a lone surrogate in the description", self._event(description="\ud800"), 400),
+            ("a body over the size limit", too_big, 413),
+        ]
+        for label, payload, status in cases:
+            with self.subTest(label):
+                self._assert_json_refusal(self._post(payload), status, label)
+        self.assertEqual(self._event_count(), 0)
+        self.assertEqual(self.returns[0].state, "approved")
+
+    def test_only_json_of_a_known_length_is_read(self):
+        event = self._event()
+        for content_type in ("application/x-www-form-urlencoded", "text/plain", None):
+            with self.subTest(content_type):
+                self._assert_json_refusal(self._post(event, content_type=content_type), 415, content_type)
+        self._assert_json_refusal(self._post(event, chunked=True), 411, "chunked")
+        self.assertEqual(self._event_count(), 0)
+        response = self._post(event, content_type="application/json; charset=utf-8")
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["recorded"], 1)
+
+    def test_unknown_carriers_are_json_refusals(self):
+        self.env.cr.execute("SELECT max(id) + 1 FROM delivery_carrier")
+        for carrier_id in (self.env.cr.fetchone()[0], 0, 2**31, 10**30):
+            with self.subTest(carrier_id):
+                self._assert_json_refusal(self._post(self._event(), carrier=carrier_id), 403, carrier_id)
+        self.assertEqual(self._event_count(), 0)
+
+    def test_a_far_future_event_is_not_put_on_top_of_the_timeline(self):
+        ret = self.returns[0]
+        self.assertEqual(self._post(self._event()).status_code, 200)
+        response = self._post(self._event("EV-2", status="DELIVERED", time="2099-01-01T00:00:00Z"))
+        self._assert_json_refusal(response, 400, "2099")
+        self.assertIn("in the future", response.json()["error"])
+        self.assertEqual(self._carrier_events(ret).mapped("external_ref"), ["EV-1"])
 
     def test_unknown_tracking_numbers_are_reported(self):
         response = self._post([self._event(), self._event("EV-9", ref="NOBODY")])
@@ -255,6 +325,22 @@ class TestCarrierTracking(HttpCase, TrackingCase):
         self.assertEqual(first.tracking_poll_failures, 0)
         self.assertEqual(first.state, "in_transit")
 
+    def test_answers_with_impossible_events_are_poll_errors(self):
+        first, second, third = self.returns
+        self._point_to("ok")
+        first.carrier_id = self.carrier.copy({"name": "Future Parcel Service",
+                                              "return_tracking_url": f"{self.api_url}/future/{{tracking_ref}}"})
+        second.carrier_id = self.carrier.copy({"name": "Deep Parcel Service",
+                                               "return_tracking_url": f"{self.api_url}/deep/{{tracking_ref}}"})
+        self.assertEqual(self.env["return.order"]._cron_poll_carrier_tracking(), 3)
+        self.assertIn("is in the future", first.tracking_poll_error)
+        self.assertEqual(second.tracking_poll_error, "The carrier's answer is not JSON.")
+        for ret in (first, second):
+            self.assertEqual(ret.tracking_poll_failures, 1)
+            self.assertFalse(self._carrier_events(ret))
+            self.assertEqual(ret.state, "approved")
+        self.assertEqual(len(self._carrier_events(third)), 2, "the other returns were polled all the same")
+
     def test_a_hanging_carrier_does_not_stop_the_others(self):
         """The carrier answers after 11 s. Odoo's test mode raises any requests timeout below 10 s to
         10 s, so the 2 s timeout of the carrier waits 10 s here: a timeout is not retried within a
@@ -275,3 +361,4 @@ class TestCarrierTracking(HttpCase, TrackingCase):
         for ret in (second, third):
             self.assertEqual(len(self._carrier_events(ret)), 2, "the other returns were polled all the same")
             self.assertEqual(ret.state, "in_transit")
+
