@@ -4,6 +4,7 @@ import logging
 import time
 from datetime import timedelta
 
+import psycopg2
 import requests
 
 from odoo import api, fields, models
@@ -15,6 +16,8 @@ _logger = logging.getLogger(__name__)
 
 # Transport events that mean the parcel is on its way back.
 MOVING_EVENT_TYPES = frozenset({"picked_up", "in_transit", "arrived_hub", "customs", "delivered"})
+# return.event's unique (carrier, event id): a violation of it is a duplicate delivery.
+CARRIER_EVENT_CONSTRAINT = "return_event_carrier_event_uniq"
 POLL_STATES = ("approved", "in_transit")
 POLL_ATTEMPTS = 3  # within one run, for connection errors and 5xx answers
 POLL_RETRY_SECONDS = 0.5
@@ -27,6 +30,23 @@ POLL_INTERVAL_MINUTES = 20
 
 class CarrierPollError(Exception):
     """A poll that gave nothing usable; the message is shown on the return."""
+
+
+class _DuplicateDeliveryFilter(logging.Filter):
+    """Drops odoo.sql_db's "bad query" record of a carrier event delivered twice at once, which
+    _record_carrier_events expects and acknowledges. Not mute_logger: it swaps the logger's handlers
+    for every thread, and two overlapping deliveries restoring them in turn would mute SQL errors
+    for good."""
+
+    def filter(self, record):
+        error = record.args[-1] if isinstance(record.args, tuple) and record.args else None
+        return not (
+            isinstance(error, psycopg2.errors.UniqueViolation)
+            and error.diag.constraint_name == CARRIER_EVENT_CONSTRAINT
+        )
+
+
+logging.getLogger("odoo.sql_db").addFilter(_DuplicateDeliveryFilter())
 
 
 class ReturnOrder(models.Model):
@@ -51,7 +71,7 @@ class ReturnOrder(models.Model):
     # Events from the carrier (webhook and poll alike)
     # ------------------------------------------------------------------
     def _apply_carrier_events(self, carrier, events):
-        """Record parsed carrier events; replays are acknowledged and not recorded twice.
+        """Record parsed carrier events; replays, also concurrent ones, are acknowledged and recorded once.
 
         ``events``: validated :class:`CarrierEvent` of ``carrier``. The returns they belong to are
         found by tracking number among ``self``, or among all returns if ``self`` is empty.
@@ -92,7 +112,8 @@ class ReturnOrder(models.Model):
                 # Everything a carrier reports is where the parcel is: the customer may see it.
                 "public": True,
             })
-        recorded = Event._record(values)
+        recorded, conflicts = self._record_carrier_events(values)
+        values = [vals for vals in values if vals["external_ref"] not in conflicts]
         shipped = self.browse(
             {vals["order_id"] for vals in values if vals["event_type"] in MOVING_EVENT_TYPES}
         ).filtered(lambda o: o.state == "approved")
@@ -100,7 +121,36 @@ class ReturnOrder(models.Model):
             # The carrier has the parcel: the return is on its way, whoever marks it. The stock
             # is received by the warehouse, not by the carrier's word.
             shipped.write({"state": "in_transit"})
-        return recorded, duplicates, sorted(set(unknown))
+        return recorded, duplicates + len(conflicts), sorted(set(unknown))
+
+    @api.model
+    def _record_carrier_events(self, values):
+        """Record carrier events; returns (events, event ids recorded meanwhile by another transaction).
+
+        A carrier that gets no answer quickly sends again, so the same event may be in several
+        transactions at once, none seeing the others' rows (repeatable read): the unique index
+        (carrier, event id) decides. The batch is tried whole first; on a conflict each event is tried
+        in its own savepoint and the conflicting ones are duplicates, acknowledged like replays.
+        Odoo would turn the unique violation into an error answer, so the carrier would retry an
+        event that is recorded.
+        """
+        Event = self.env["return.event"]
+        try:
+            with self.env.cr.savepoint():
+                return Event._record(values), set()
+        except psycopg2.errors.UniqueViolation as error:
+            if error.diag.constraint_name != CARRIER_EVENT_CONSTRAINT:
+                raise
+        recorded, conflicts = Event, set()
+        for vals in values:
+            try:
+                with self.env.cr.savepoint():
+                    recorded |= Event._record([vals])
+            except psycopg2.errors.UniqueViolation as error:
+                if error.diag.constraint_name != CARRIER_EVENT_CONSTRAINT:
+                    raise
+                conflicts.add(vals["external_ref"])
+        return recorded, conflicts
 
     @api.model
     def _apply_carrier_payload(self, carrier_id, payload):

@@ -13,4 +13,5 @@ from . import test_customs_gateway
 from . import test_disposition_setup
 from . import test_disposition_flow
 from . import test_carrier_tracking
+from . import test_carrier_webhook_concurrency
 from . import test_portal_tracking
