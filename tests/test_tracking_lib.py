@@ -165,17 +165,13 @@ def test_descriptions_may_span_lines():
         ("1Z999AA10123456784", None),
         ("JJD 0001 2345 6789", None),
         ("x" * 64, None),
-        ("x" * 65, "longer than 64"),
-        ("x" * 200_000, "longer than 64"),
-        ("1Z\x00999", "control characters"),
-        ("1Z\t999", "control characters"),
-        ("1Z\ud800", "control characters"),
+        ("x" * 65, "too_long"),
+        ("x" * 200_000, "too_long"),
+        ("1Z\x00999", "control_characters"),
+        ("1Z\t999", "control_characters"),
+        ("1Z\ud800", "control_characters"),
     ],
     ids=["ups", "dhl-spaces", "64", "65", "200000", "nul", "tab", "surrogate"],
 )
 def test_tracking_number_problems(ref, problem):
-    found = tracking.tracking_ref_problem(ref)
-    if problem is None:
-        assert found is None
-    else:
-        assert problem in found
+    assert tracking.tracking_ref_problem(ref) == problem

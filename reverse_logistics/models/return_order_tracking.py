@@ -8,7 +8,7 @@ import psycopg2
 import requests
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..returns_lib import tracking as tracking_lib
 
@@ -66,6 +66,39 @@ class ReturnOrder(models.Model):
             "This tracking number is on another return of the same carrier already.",
         ),
     ]
+
+    # ------------------------------------------------------------------
+    # Tracking numbers
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_tracking_ref_value(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_tracking_ref_value(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_tracking_ref_value(self, vals):
+        """Refuse a tracking number that is no tracking number, before anything is written: a huge
+        one would otherwise fail in the database index, not with a message."""
+        ref = vals.get("carrier_tracking_ref")
+        if not ref:
+            return
+        ref = str(ref)
+        problem = tracking_lib.tracking_ref_problem(ref)
+        if problem == "too_long":
+            raise ValidationError(self.env._(
+                "A tracking number has at most %(max)s characters; this one has %(length)s.",
+                max=tracking_lib.MAX_TRACKING_REF_LENGTH, length=len(ref),
+            ))
+        if problem == "control_characters":
+            raise ValidationError(self.env._(
+                "A tracking number cannot contain control characters (line breaks, tabs...): %(ref)r",
+                ref=ref,
+            ))
 
     # ------------------------------------------------------------------
     # Events from the carrier (webhook and poll alike)

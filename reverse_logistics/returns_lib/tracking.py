@@ -96,11 +96,12 @@ def map_status(status: str) -> str | None:
 
 
 def tracking_ref_problem(ref: str) -> str | None:
-    """What is wrong with a parcel's tracking number as we store it, None if nothing."""
+    """What is wrong with a parcel's tracking number as we store it: "too_long",
+    "control_characters", or None."""
     if len(ref) > MAX_TRACKING_REF_LENGTH:
-        return f"longer than {MAX_TRACKING_REF_LENGTH} characters"
+        return "too_long"
     if _IDENTIFIER_FORBIDDEN.search(ref):
-        return "control characters"
+        return "control_characters"
     return None
 
 

@@ -2,8 +2,10 @@ import contextlib
 import json
 import threading
 import time
+import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
 from ..returns_lib import tracking as tracking_lib
@@ -69,7 +71,7 @@ class TrackingCase(ReturnsCase):
             "product_id": cls.env["product.product"].create({"name": "Return shipping", "type": "service"}).id,
             "return_webhook_secret": SECRET,
         })
-        order = cls._deliver_sale(cls.customer, [(cls.product, 5)])
+        order = cls.sale_order = cls._deliver_sale(cls.customer, [(cls.product, 5)])
         # Returns already in the database (demo data) are not these tests' business: not their turn.
         Return = cls.env["return.order"]
         Return.search(Return._get_poll_domain()).write({"tracking_next_poll": "2099-01-01 00:00:00"})
@@ -361,4 +363,40 @@ class TestCarrierTracking(HttpCase, TrackingCase):
         for ret in (second, third):
             self.assertEqual(len(self._carrier_events(ret)), 2, "the other returns were polled all the same")
             self.assertEqual(ret.state, "in_transit")
+
+
+@tagged("post_install", "-at_install")
+class TestTrackingNumbers(HttpCase, TrackingCase):
+    """A tracking number is a short printable identifier: anything else is refused before it is written."""
+
+    def test_a_huge_tracking_number_over_xmlrpc_is_a_clear_refusal(self):
+        ret = self.returns[0]
+        admin = self.env.ref("base.user_admin")
+        with self.assertRaises(xmlrpc.client.Fault) as refused:
+            self.xmlrpc_object.execute(self.env.cr.dbname, admin.id, "admin", "return.order", "write",
+                                       [ret.id], {"carrier_tracking_ref": "X" * 200_000})
+        self.assertIn("at most 64 characters", refused.exception.faultString)
+        self.assertNotIn("index row", refused.exception.faultString, "not a database error")
+        ret.invalidate_recordset()
+        self.assertEqual(ret.carrier_tracking_ref, "TRK-1")
+
+    def test_a_refused_tracking_number_leaves_the_return_unchanged(self):
+        ret = self.returns[0]
+        other_carrier = self.carrier.copy({"name": "Other Parcel Service"})
+        for ref, message in (("X" * 65, "at most 64 characters"), ("TRK\x00-1", "control characters"),
+                             ("TRK\n-1", "control characters")):
+            with self.subTest(ref=ref[:10]):
+                with self.assertRaisesRegex(ValidationError, message):
+                    ret.write({"carrier_tracking_ref": ref, "carrier_id": other_carrier.id})
+                self.assertEqual(ret.carrier_tracking_ref, "TRK-1")
+                self.assertEqual(ret.carrier_id, self.carrier, "nothing of the refused write is kept")
+        ret.write({"carrier_tracking_ref": "X" * 64, "carrier_id": other_carrier.id})
+        self.assertEqual(ret.carrier_tracking_ref, "X" * 64)
+
+    def test_a_return_created_with_a_huge_tracking_number_is_refused(self):
+        returns_before = self.env["return.order"].search_count([])
+        with self.assertRaisesRegex(ValidationError, "at most 64 characters"):
+            self._return_from_sale(self.sale_order, [(self.product, 1, {})], carrier_id=self.carrier.id,
+                                   carrier_tracking_ref="X" * 200_000)
+        self.assertEqual(self.env["return.order"].search_count([]), returns_before)
 
