@@ -54,10 +54,12 @@ class ReturnOrder(models.Model):
 
     carrier_id = fields.Many2one("delivery.carrier", "Return Carrier", tracking=True, check_company=True)
     carrier_tracking_ref = fields.Char("Tracking Number", copy=False, tracking=True, index="btree_not_null")
-    tracking_last_poll = fields.Datetime("Last Tracking Poll", readonly=True, copy=False)
-    tracking_next_poll = fields.Datetime("Next Tracking Poll", readonly=True, copy=False)
-    tracking_poll_failures = fields.Integer(readonly=True, copy=False)
-    tracking_poll_error = fields.Char("Tracking Problem", readonly=True, copy=False)
+    # How the carrier is polled is the company's business: internal users only, even on the returns
+    # a customer may read.
+    tracking_last_poll = fields.Datetime("Last Tracking Poll", readonly=True, copy=False, groups="base.group_user")
+    tracking_next_poll = fields.Datetime("Next Tracking Poll", readonly=True, copy=False, groups="base.group_user")
+    tracking_poll_failures = fields.Integer(readonly=True, copy=False, groups="base.group_user")
+    tracking_poll_error = fields.Char("Tracking Problem", readonly=True, copy=False, groups="base.group_user")
 
     _sql_constraints = [
         (

@@ -5,8 +5,8 @@ import time
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..returns_lib import tracking as tracking_lib
 from .common import ReturnsCase
@@ -400,3 +400,29 @@ class TestTrackingNumbers(HttpCase, TrackingCase):
                                    carrier_tracking_ref="X" * 200_000)
         self.assertEqual(self.env["return.order"].search_count([]), returns_before)
 
+
+@tagged("post_install", "-at_install")
+class TestTrackingPollFields(TrackingCase):
+    """How the carrier is polled is the company's business, not the customer's."""
+
+    POLL_FIELDS = ("tracking_poll_error", "tracking_poll_failures", "tracking_last_poll", "tracking_next_poll")
+
+    def test_customers_do_not_read_how_the_carrier_is_polled(self):
+        ret = self.returns[0]
+        ret._note_poll_failure("The carrier answered HTTP 500.")
+        customer = new_test_user(self.env, "poll_reader", groups="base.group_portal", partner_id=self.customer.id)
+        as_customer = ret.with_user(customer)
+        self.assertEqual(as_customer.read(["carrier_tracking_ref", "state"])[0]["carrier_tracking_ref"], "TRK-1",
+                         "the customer still reads the tracking number of their return")
+        for field in self.POLL_FIELDS:
+            with self.subTest(field), self.assertRaises(AccessError):
+                as_customer.read([field])
+        self.assertFalse(set(self.POLL_FIELDS) & set(as_customer.fields_get()))
+
+    def test_the_returns_team_reads_them(self):
+        ret = self.returns[0]
+        ret._note_poll_failure("The carrier answered HTTP 500.")
+        clerk = new_test_user(self.env, "poll_clerk", groups="reverse_logistics.group_returns_user")
+        values = ret.with_user(clerk).read(list(self.POLL_FIELDS))[0]
+        self.assertEqual(values["tracking_poll_error"], "The carrier answered HTTP 500.")
+        self.assertEqual(values["tracking_poll_failures"], 1)
