@@ -26,7 +26,7 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_CLOCK_SKEW = timedelta(days=1)
 # Parcels were not tracked by webhooks before; an older time is a placeholder (1970, year 1).
 EARLIEST_EVENT_TIME = datetime(2000, 1, 1)
-MAX_TRACKING_REF_LENGTH = 64  # the longest real formats (USPS IMpb, S10 with prefixes) have 34
+MAX_TRACKING_REF_LENGTH = 64  # the longest common formats (USPS with its routing code) have 34
 # NUL and lone surrogates cannot be stored (PostgreSQL text is UTF-8 without NUL); other control
 # characters make an identifier look like another one on screen.
 _IDENTIFIER_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
