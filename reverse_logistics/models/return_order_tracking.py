@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..returns_lib import tracking as tracking_lib
+from .return_states import RECEIVABLE_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -18,7 +19,6 @@ _logger = logging.getLogger(__name__)
 MOVING_EVENT_TYPES = frozenset({"picked_up", "in_transit", "arrived_hub", "customs", "delivered"})
 # return.event's unique (carrier, event id): a violation of it is a duplicate delivery.
 CARRIER_EVENT_CONSTRAINT = "return_event_carrier_event_uniq"
-POLL_STATES = ("approved", "in_transit")
 POLL_ATTEMPTS = 3  # within one run, for connection errors and 5xx answers
 POLL_RETRY_SECONDS = 0.5
 POLL_BATCH_SIZE = 50
@@ -155,7 +155,7 @@ class ReturnOrder(models.Model):
         if shipped:
             # The carrier has the parcel: the return is on its way, whoever marks it. The stock
             # is received by the warehouse, not by the carrier's word.
-            shipped.write({"state": "in_transit"})
+            shipped._flow_write({"state": "in_transit"})
         return recorded, duplicates + len(conflicts), sorted(set(unknown))
 
     @api.model
@@ -201,7 +201,7 @@ class ReturnOrder(models.Model):
     def _get_poll_domain(self):
         """Returns whose carrier can be asked where the parcel is, and whose turn it is."""
         return [
-            ("state", "in", POLL_STATES),
+            ("state", "in", RECEIVABLE_STATES),
             ("carrier_tracking_ref", "!=", False),
             ("carrier_id.return_tracking_url", "!=", False),
             "|", ("tracking_next_poll", "=", False), ("tracking_next_poll", "<=", fields.Datetime.now()),
