@@ -5,7 +5,7 @@ import time
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..returns_lib import tracking as tracking_lib
@@ -280,6 +280,16 @@ class TestCarrierTracking(HttpCase, TrackingCase):
         self.returns.write({"tracking_next_poll": False})
         self.assertEqual(self.env["return.order"]._cron_poll_carrier_tracking(), 3)
         self.assertEqual(self._event_count(), 6, "polling again records nothing twice")
+
+    def test_a_clerk_asking_for_news_moves_the_return_on_its_way(self):
+        self._point_to("ok")
+        clerk = new_test_user(self.env, "tracking_clerk", groups="reverse_logistics.group_returns_user")
+        ret = self.returns[0].with_user(clerk)
+        ret.action_poll_carrier_tracking()
+        self.assertEqual(ret.state, "in_transit", "the carrier has the parcel: the flow moves the state")
+        self.assertEqual(sorted(self._carrier_events(ret).mapped("event_type")), ["arrived_hub", "picked_up"])
+        with self.assertRaisesRegex(UserError, "cannot be set by hand"):
+            ret.write({"state": "approved"})
 
     def test_server_errors_and_garbage_are_noted_and_backed_off(self):
         first, second, third = self.returns

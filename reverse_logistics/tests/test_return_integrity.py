@@ -272,7 +272,7 @@ class TestReturnIntegrity(ReturnsCase):
             ({"product_id": service.id, "product_uom_qty": 1}, {}, "only goods can be returned"),
             (good, {"customer_note": "x" * 5_001}, "too long"),
             (good, {"customer_note": "nul\x00byte"}, "NUL character"),
-            (good, {"carrier_tracking_ref": "ab\x00"}, "NUL character"),
+            (good, {"carrier_tracking_ref": "ab\x00"}, "control characters"),
             (good, {"partner_id": "Kunde"}, "is not a valid value"),
         ]
         for line, header, message in cases:
