@@ -691,6 +691,8 @@ class CustomsDeclarationNotification(models.Model):
     _order = "declaration_id, sequence"
 
     declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
+    # Stored and indexed: the multi-company record rule filters on it.
+    company_id = fields.Many2one(related="declaration_id.company_id", store=True, index=True)
     sequence = fields.Integer(required=True)
     function_code = fields.Char(required=True)
     kind = fields.Char(required=True)
@@ -703,11 +705,14 @@ class CustomsDeclarationLine(models.Model):
     _name = "customs.declaration.line"
     _description = "Customs Declaration Goods Item"
     _order = "declaration_id, sequence, id"
+    _check_company_auto = True
 
     declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
+    # Stored for the multi-company record rule, as on the other children of a declaration.
+    company_id = fields.Many2one(related="declaration_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=1)
-    return_line_id = fields.Many2one("return.order.line")
-    product_id = fields.Many2one("product.product")
+    return_line_id = fields.Many2one("return.order.line", check_company=True)
+    product_id = fields.Many2one("product.product", check_company=True)
     hs_code = fields.Char("HS Code", required=True)
     name = fields.Char("Description", required=True)
     origin_country_id = fields.Many2one("res.country", "Country of Origin")
@@ -743,6 +748,8 @@ class CustomsDeclarationDocument(models.Model):
     _description = "Customs Declaration Supporting Document"
 
     declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
+    # Stored for the multi-company record rule, as on the other children of a declaration.
+    company_id = fields.Many2one(related="declaration_id.company_id", store=True, index=True)
     category_code = fields.Char(required=True, default="N")
     type_code = fields.Char(required=True, help="e.g. 380 commercial invoice, 935 invoice for customs value.")
     reference = fields.Char(required=True)

@@ -14,7 +14,7 @@ class CustomsGateway(models.Model):
     name = fields.Char(required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     adapter = fields.Selection(
         [("soap_contract", "Reverse Logistics SOAP contract")], required=True, default="soap_contract",
         help="National gateways are added by modules that extend this list and _get_adapter().",
@@ -71,7 +71,7 @@ class CustomsExchange(models.Model):
     _order = "id desc"
 
     declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="declaration_id.company_id", store=True)
+    company_id = fields.Many2one(related="declaration_id.company_id", store=True, index=True)
     operation = fields.Char(required=True)
     request = fields.Binary(attachment=True)
     response = fields.Binary(attachment=True)

@@ -9,6 +9,10 @@ class CustomsTariffCode(models.Model):
 
     Users maintain the codes they trade in (or import a tariff extract); once any code of a
     territory is loaded, declarations into that territory must use codes that exist in it.
+
+    Shared by all companies, without a company field: a tariff is public law, its codes and
+    rates are the same for every importer into the territory, and each company's declarations
+    are checked against the one tariff loaded for it.
     """
 
     _name = "customs.tariff.code"

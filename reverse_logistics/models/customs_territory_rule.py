@@ -12,6 +12,9 @@ class CustomsTerritoryRule(models.Model):
     The EU customs union is one territory; some parts of member states are outside it
     and some other countries inside it. These are facts that change by treaty, so they are
     records a customs officer maintains, not code.
+
+    Shared by all companies, without a company field: where a territory's border runs is
+    law and geography, the same for every company (open returns of all companies follow a change).
     """
 
     _name = "customs.territory.rule"

@@ -8,6 +8,10 @@ class ReturnDispositionType(models.Model):
 
     The codes are the decision engine's; records exist so that product categories can list
     the dispositions they allow, and so that the names are translatable.
+
+    Shared by all companies, without a company field: there is exactly one record per engine
+    code, shipped by the addon (nobody may create more); a company restricts dispositions
+    through its product categories, not by owning types.
     """
 
     _name = "return.disposition.type"

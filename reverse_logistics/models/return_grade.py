@@ -2,7 +2,13 @@ from odoo import fields, models
 
 
 class ReturnGrade(models.Model):
-    """A grade of the condition of a returned unit (A like new ... Scrap)."""
+    """A grade of the condition of a returned unit (A like new ... Scrap).
+
+    Shared by all companies, without a company field: the grades are one condition scale that
+    the disposition engine reads whole (every active grade, for resale values and the
+    refurbished grade), and a unit keeps its grade on its lot and its events whichever company
+    resells it. Grades of one company would change the economics computed for the others.
+    """
 
     _name = "return.grade"
     _description = "Return Grade"

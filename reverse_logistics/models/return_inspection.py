@@ -253,9 +253,14 @@ class ReturnInspectionAnswer(models.Model):
     _name = "return.inspection.answer"
     _description = "Inspection Answer"
     _order = "inspection_id, sequence, id"
+    _check_company_auto = True
 
     inspection_id = fields.Many2one("return.inspection", required=True, ondelete="cascade", index=True)
-    question_id = fields.Many2one("return.inspection.question", required=True, ondelete="restrict")
+    # Stored for the multi-company record rule: answers tell what is wrong with a company's goods.
+    company_id = fields.Many2one(related="inspection_id.company_id", store=True, index=True)
+    # A question of the company's own checklist or of a shared one, never another company's.
+    question_id = fields.Many2one("return.inspection.question", required=True, ondelete="restrict",
+                                  check_company=True)
     sequence = fields.Integer(related="question_id.sequence", store=True)
     answer_type = fields.Selection(related="question_id.answer_type")
     result = fields.Selection([("pass", "Pass"), ("fail", "Fail")])

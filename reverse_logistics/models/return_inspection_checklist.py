@@ -49,6 +49,8 @@ class ReturnInspectionQuestion(models.Model):
     _order = "checklist_id, sequence, id"
 
     checklist_id = fields.Many2one("return.inspection.checklist", required=True, ondelete="cascade", index=True)
+    # Follows the checklist: empty when the checklist is shared by all companies.
+    company_id = fields.Many2one(related="checklist_id.company_id", store=True, index=True)
     sequence = fields.Integer(default=10)
     name = fields.Char("Question", required=True, translate=True)
     answer_type = fields.Selection(
