@@ -15,3 +15,4 @@ from . import test_disposition_flow
 from . import test_carrier_tracking
 from . import test_carrier_webhook_concurrency
 from . import test_portal_tracking
+from . import test_multi_company
