@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..returns_lib.customs import territory as territory_lib
+from .return_states import PENDING_STATES
 
 
 class CustomsTerritoryRule(models.Model):
@@ -92,6 +93,6 @@ class CustomsTerritoryRule(models.Model):
     @api.model
     def _recompute_open_returns(self):
         """Returns not yet received follow rule changes; received ones keep the decision they travelled with."""
-        orders = self.env["return.order"].sudo().search([("state", "in", ("draft", "to_approve", "approved"))])
+        orders = self.env["return.order"].sudo().search([("state", "in", PENDING_STATES)])
         if orders:
             self.env.add_to_compute(self.env["return.order"]._fields["customs_declaration_needed"], orders)

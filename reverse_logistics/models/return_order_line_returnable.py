@@ -209,12 +209,13 @@ class ReturnOrderLine(models.Model):
                     )
                 )
             if order.company_id and source.company_id != order.company_id:
+                # Nothing of the other company's document is named: the user may not see it.
                 raise ValidationError(
                     self.env._(
-                        "%(doc)s belongs to company %(company)s: it cannot be returned to %(other)s.",
-                        doc=source.display_name,
-                        company=source.company_id.name,
-                        other=order.company_id.name,
+                        "The source document of %(product)s belongs to another company: it cannot be returned "
+                        "to %(company)s.",
+                        product=product.display_name,
+                        company=order.company_id.name,
                     )
                 )
             if owner != customer:

@@ -156,6 +156,16 @@ class TestReturnIntegrity(ReturnsCase):
         with self.assertRaisesRegex(ValidationError, "a customer returns their own goods only"):
             rma.partner_id = self.other_customer
 
+    def test_another_companys_document_is_refused_without_being_named(self):
+        other_company = self.env["res.company"].create({"name": "Hidden Co"})
+        rma = self.env["return.order"].create({"partner_id": self.customer.id, "company_id": other_company.id})
+        with self.assertRaises(ValidationError) as caught:
+            self.env["return.order.line"].create({
+                "order_id": rma.id, "product_id": self.product.id, "sale_line_id": self.order.order_line.id,
+            })
+        self.assertIn("belongs to another company", str(caught.exception))
+        self.assertNotIn(self.order.name, str(caught.exception))
+
     def test_only_delivered_goods_of_confirmed_orders_are_returned(self):
         quotation = self.env["sale.order"].create({
             "partner_id": self.customer.id,
