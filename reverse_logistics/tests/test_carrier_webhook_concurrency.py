@@ -10,37 +10,26 @@ a unique name.
 import json
 import threading
 import uuid
-from contextlib import contextmanager
 
 import requests
 
-from odoo import Command, api
-from odoo.modules.registry import DummyRLock, Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo import Command
+from odoo.tests import BaseCase, tagged
 from odoo.tools import config, mute_logger
 
 from ..returns_lib import tracking as tracking_lib
+from .test_return_concurrency import let_worker_threads_in, transaction
 
 SECRET = "concurrency-secret"
 CONCURRENT_REQUESTS = 8
-
-
-@contextmanager
-def transaction():
-    """A new cursor, committed at the end of the block unless it raised."""
-    with Registry(get_db_name()).cursor() as cr:
-        yield api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
 
 
 @tagged("post_install", "-at_install")
 class TestCarrierWebhookConcurrency(BaseCase):
     def setUp(self):
         super().setUp()
-        # The test run holds Registry._lock from start to end (ThreadedServer.run loads and tests the
-        # registries under it) and each request takes it to find its registry, so a request would
-        # wait for the test to end. Released as Registry.enter_test_mode does for HttpCase, but
-        # without the test cursor that would serialise the requests.
-        self.patch(Registry, "_lock", DummyRLock())
+        # Without the test cursor that would serialise the requests (see let_worker_threads_in).
+        let_worker_threads_in(self)
         self.tag = uuid.uuid4().hex[:8]
         with transaction() as env:
             category = env["product.category"].create({"name": f"Webhook concurrency {self.tag}"})
