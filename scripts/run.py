@@ -2,7 +2,8 @@
 
 A throwaway PostgreSQL cluster (``pgcluster.py``) gets a database (``reverse_logistics`` by default)
 with the addon installed with its demo data; Odoo then serves it on http://localhost:8069 until
-Ctrl-C (or SIGTERM), after which the cluster and its folder are removed.
+Ctrl-C (or SIGTERM), after which the cluster and its folder are removed. Debian's wkhtmltopdf (and a
+font) is installed first when missing, as root with apt-get, so that reports print as PDF.
 
 Environment: RL_HTTP_PORT (default 8069), RL_DB (default reverse_logistics), ODOO_PATH,
 ODOO_ADDONS_PATH (see odoo_env.py). Arguments are passed on to Odoo (e.g. ``--dev=xml``).
@@ -20,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from odoo_env import REPO, find_odoo
 from pgcluster import ThrowawayCluster, die_with_parent, signals_raise_keyboard_interrupt, stop_process
+from run_tests import ensure_wkhtmltopdf
 
 
 def port_is_free(port):
@@ -42,6 +44,7 @@ def main(extra_args):
     if not port_is_free(port):
         print(f"!! port {port} is in use: stop what listens there or set RL_HTTP_PORT")
         return 2
+    ensure_wkhtmltopdf(say=lambda message: print(message[:1].upper() + message[1:] + "...", flush=True))
     with signals_raise_keyboard_interrupt(), ThrowawayCluster(prefix="rl-run-") as cluster:
         common = ["-d", database, *cluster.odoo_args(), f"--addons-path={odoo.addons_path}",
                   f"--data-dir={cluster.base / 'filestore'}", "--http-port", str(port)]

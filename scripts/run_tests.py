@@ -6,7 +6,9 @@
 3. Where Odoo 18 is usable (see ``odoo_env.py``): creates a throwaway PostgreSQL cluster, installs
    ``reverse_logistics`` with its demo data in a fresh database with ``--test-enable``, runs its tests
    with Odoo's runner through ``odoo_test_driver.py`` (counts come from Odoo's own test report),
-   then stops and deletes the cluster, also on Ctrl-C, SIGTERM or failure.
+   then stops and deletes the cluster, also on Ctrl-C, SIGTERM or failure. Before, as root with
+   apt-get, installs Debian's chromium (browser tours) and wkhtmltopdf with a font (PDF reports)
+   when missing, and says loudly when it cannot (those tests then skip).
 
 Ends with exactly one line ``N passed, N failed`` over both suites (failed includes errors; skipped
 tests are reported apart and never counted as passed), exits non-zero when anything failed or
@@ -110,6 +112,21 @@ def ensure_dev_tools():
         os.unlink(constraints)
 
 
+def apt_install(packages):
+    """Install Debian packages with apt-get, as root and non-interactively; ``apt-get update`` and retry once.
+
+    Returns False without trying when not root or without apt-get (the caller says what is missing).
+    """
+    if not packages or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return False
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install = ["apt-get", "install", "-y", "-q", "-o", "Dpkg::Use-Pty=0", "--no-install-recommends", *packages]
+    if subprocess.run(install, env=env, capture_output=True).returncode == 0:
+        return True
+    subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
+    return subprocess.run(install, env=env, capture_output=True).returncode == 0
+
+
 def ensure_chromium():
     """Odoo's browser tours need Chrome or Chromium; without one, Odoo skips them."""
     for name in CHROMES:
@@ -117,17 +134,52 @@ def ensure_chromium():
             return shutil.which(name)
     if os.geteuid() == 0 and shutil.which("apt-get"):
         log("installing Debian's chromium for Odoo's browser tours (apt-get)")
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        install = ["apt-get", "install", "-y", "-q", "-o", "Dpkg::Use-Pty=0", "--no-install-recommends", "chromium"]
-        if subprocess.run(install, env=env, capture_output=True).returncode != 0:
-            subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
-            subprocess.run(install, env=env, capture_output=True)
+        apt_install(["chromium"])
     for name in CHROMES:
         if shutil.which(name):
             return shutil.which(name)
     loud("no Chrome/Chromium found (looked for " + ", ".join(CHROMES) + "): Odoo SKIPS its browser tours. "
          "Install chromium (Debian/Ubuntu: apt-get install chromium).")
     return None
+
+
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".pfb")
+PDF_FONT_PACKAGE = "fonts-dejavu-core"
+
+
+def has_fonts(font_dirs=FONT_DIRS):
+    """Whether any outline font is installed: without one, wkhtmltopdf draws text as shapes, not text."""
+    for folder in font_dirs:
+        for _root, _dirs, files in os.walk(folder):
+            if any(name.lower().endswith(FONT_SUFFIXES) for name in files):
+                return True
+    return False
+
+
+def pdf_packages_to_install(which=shutil.which, font_dirs=FONT_DIRS):
+    """The Debian packages Odoo's PDF reports still need: wkhtmltopdf, and a font when none is installed."""
+    packages = []
+    if not which("wkhtmltopdf"):
+        packages.append("wkhtmltopdf")
+    if not has_fonts(font_dirs):
+        packages.append(PDF_FONT_PACKAGE)
+    return packages
+
+
+def ensure_wkhtmltopdf(say=log):
+    """Odoo prints PDF reports with wkhtmltopdf; without it, reports are HTML and the PDF tests skip."""
+    packages = pdf_packages_to_install()
+    if packages:
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            say(f"installing Debian's {' '.join(packages)} for Odoo's PDF reports (apt-get)")
+            apt_install(packages)
+        missing = pdf_packages_to_install()
+        if missing:
+            loud(f"missing for Odoo's PDF reports: {' '.join(missing)}: Odoo prints HTML instead of PDF and "
+                 "the PDF tests are SKIPPED. Install them (Debian/Ubuntu: apt-get install "
+                 f"{' '.join(missing)}).")
+    return shutil.which("wkhtmltopdf")
 
 
 # ---------------------------------------------------------------------------
@@ -229,6 +281,7 @@ def odoo_counts(outcome, log_text, strict_log=False):
 
 def run_odoo_suite(odoo):
     chrome = ensure_chromium()
+    wkhtmltopdf = ensure_wkhtmltopdf()
     result_file = RESULTS / "odoo-result.json"
     odoo_log = RESULTS / "odoo.log"
     result_file.unlink(missing_ok=True)
@@ -290,6 +343,7 @@ def run_odoo_suite(odoo):
     counts["problems"] = problems
     counts["notes"] = notes
     counts["chrome"] = chrome
+    counts["wkhtmltopdf"] = wkhtmltopdf
     counts["test_tags"] = tags
     return counts
 

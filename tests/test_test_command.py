@@ -133,3 +133,45 @@ def test_tree_hash_is_the_one_git_would_record(tmp_path):
     expected = git("write-tree")
     git("rm", "-q", "--cached", "a.txt")
     assert run_tests.worktree_tree_hash(tmp_path) == expected
+
+
+def test_pdf_reports_need_wkhtmltopdf_and_a_font(tmp_path):
+    fonts = tmp_path / "fonts"
+    (fonts / "truetype" / "dejavu").mkdir(parents=True)
+    (fonts / "README").write_text("no font here\n")
+    nothing = {}.get
+    assert run_tests.pdf_packages_to_install(which=nothing, font_dirs=[fonts]) == ["wkhtmltopdf",
+                                                                                  run_tests.PDF_FONT_PACKAGE]
+    (fonts / "truetype" / "dejavu" / "DejaVuSans.ttf").write_bytes(b"\0")
+    assert run_tests.pdf_packages_to_install(which=nothing, font_dirs=[fonts]) == ["wkhtmltopdf"]
+    installed = {"wkhtmltopdf": "/usr/bin/wkhtmltopdf"}.get
+    assert run_tests.pdf_packages_to_install(which=installed, font_dirs=[fonts]) == []
+    assert run_tests.pdf_packages_to_install(which=installed, font_dirs=[tmp_path / "absent"]) == [
+        run_tests.PDF_FONT_PACKAGE]
+
+
+def test_apt_install_is_not_tried_without_root_or_apt_get(monkeypatch):
+    calls = []
+    monkeypatch.setattr(run_tests.subprocess, "run", lambda *args, **kwargs: calls.append(args))
+    monkeypatch.setattr(run_tests.os, "geteuid", lambda: 1000)
+    assert run_tests.apt_install(["wkhtmltopdf"]) is False
+    monkeypatch.setattr(run_tests.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(run_tests.shutil, "which", lambda name: None)
+    assert run_tests.apt_install(["wkhtmltopdf"]) is False
+    assert calls == []
+
+
+def test_apt_install_updates_the_package_lists_and_retries_once(monkeypatch):
+    calls = []
+    codes = iter([100, 0, 0])
+
+    def run(command, **kwargs):
+        calls.append((command[:2], kwargs["env"].get("DEBIAN_FRONTEND")))
+        return subprocess.CompletedProcess(command, next(codes))
+
+    monkeypatch.setattr(run_tests.subprocess, "run", run)
+    monkeypatch.setattr(run_tests.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(run_tests.shutil, "which", lambda name: "/usr/bin/" + name)
+    assert run_tests.apt_install(["wkhtmltopdf", "fonts-dejavu-core"]) is True
+    assert calls == [(["apt-get", "install"], "noninteractive"), (["apt-get", "update"], "noninteractive"),
+                     (["apt-get", "install"], "noninteractive")]
