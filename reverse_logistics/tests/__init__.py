@@ -17,3 +17,4 @@ from . import test_carrier_webhook_concurrency
 from . import test_portal_tracking
 from . import test_multi_company
 from . import test_report_pdfs
+from . import test_demo_data

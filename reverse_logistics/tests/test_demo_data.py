@@ -1,0 +1,120 @@
+from odoo import Command
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemoTaxes(TransactionCase):
+    """The demo company (Spain, generic chart) invoices with Spanish VAT, never with the chart's US taxes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.ref("reverse_logistics.demo_company_es")
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company.id], tracking_disable=True))
+        cls.iva21_sale = cls.env.ref("reverse_logistics.demo_tax_iva21_sale")
+        cls.iva21_purchase = cls.env.ref("reverse_logistics.demo_tax_iva21_purchase")
+        cls.iva0_intra_eu = cls.env.ref("reverse_logistics.demo_tax_iva0_intra_eu")
+        cls.iva0_export = cls.env.ref("reverse_logistics.demo_tax_iva0_export")
+        cls.warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        cls.product = cls.env["product.product"].create({
+            "name": "Refurbished monitor 24 inch",
+            "is_storable": True,
+            "company_id": cls.company.id,
+            "list_price": 200.0,
+        })
+        cls.env["stock.quant"]._update_available_quantity(cls.product, cls.warehouse.lot_stock_id, 10)
+        spain, germany = cls.env.ref("base.es"), cls.env.ref("base.de")
+        cls.spanish_customer = cls.env["res.partner"].create({
+            "name": "Muebles Aragón S.L.", "is_company": True, "company_id": cls.company.id,
+            "country_id": spain.id, "city": "Huesca", "zip": "22001", "vat": "ESB99286320",
+        })
+        cls.german_business = cls.env["res.partner"].create({
+            "name": "Möbelhaus Krause GmbH", "is_company": True, "company_id": cls.company.id,
+            "country_id": germany.id, "city": "Hamburg", "zip": "20095", "vat": "DE129273398",
+        })
+
+    def _sell_deliver_invoice(self, partner, qty=2):
+        order = self.env["sale.order"].create({
+            "partner_id": partner.id,
+            "company_id": self.company.id,
+            "warehouse_id": self.warehouse.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": qty})],
+        })
+        order.action_confirm()
+        picking = order.picking_ids
+        self.assertEqual(len(picking), 1)
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.company_id, self.company)
+        return order, invoice
+
+    def test_a_new_product_of_the_demo_company_gets_iva_21(self):
+        self.assertEqual(self.company.account_sale_tax_id, self.iva21_sale)
+        self.assertEqual(self.company.account_purchase_tax_id, self.iva21_purchase)
+        self.assertEqual(self.product.taxes_id, self.iva21_sale)
+        self.assertEqual(self.product.supplier_taxes_id, self.iva21_purchase)
+
+    def test_a_spanish_customer_pays_iva_21(self):
+        order, invoice = self._sell_deliver_invoice(self.spanish_customer)
+        self.assertEqual(order.fiscal_position_id, self.env.ref("reverse_logistics.demo_fpos_domestic"))
+        line = invoice.invoice_line_ids
+        self.assertEqual(line.tax_ids, self.iva21_sale)
+        self.assertAlmostEqual(invoice.amount_untaxed, 400.0)
+        self.assertAlmostEqual(invoice.amount_tax, 84.0)
+        self.assertAlmostEqual(invoice.amount_total, 484.0)
+        tax_line = invoice.line_ids.filtered("tax_line_id")
+        self.assertEqual(tax_line.tax_line_id, self.iva21_sale)
+        self.assertEqual(tax_line.account_id, self.env.ref(f"account.{self.company.id}_tax_received"),
+                         "IVA charged goes to the generic chart's Tax Received")
+
+    def test_a_german_business_with_a_vat_number_gets_the_intra_eu_exemption(self):
+        order, invoice = self._sell_deliver_invoice(self.german_business)
+        self.assertEqual(order.fiscal_position_id, self.env.ref("reverse_logistics.demo_fpos_intra_eu"))
+        self.assertEqual(invoice.invoice_line_ids.tax_ids, self.iva0_intra_eu)
+        self.assertAlmostEqual(invoice.amount_tax, 0.0)
+        self.assertAlmostEqual(invoice.amount_total, 400.0)
+
+    def test_a_german_consumer_without_vat_number_pays_iva_21(self):
+        self.german_business.vat = False
+        order, invoice = self._sell_deliver_invoice(self.german_business, qty=1)
+        self.assertEqual(order.fiscal_position_id, self.env.ref("reverse_logistics.demo_fpos_eu_private"))
+        self.assertEqual(invoice.invoice_line_ids.tax_ids, self.iva21_sale)
+        self.assertAlmostEqual(invoice.amount_tax, 42.0)
+
+    def test_a_customer_outside_the_eu_gets_the_export_exemption(self):
+        order, invoice = self._sell_deliver_invoice(self.env.ref("reverse_logistics.demo_customer_us"), qty=1)
+        self.assertEqual(order.fiscal_position_id, self.env.ref("reverse_logistics.demo_fpos_export"))
+        self.assertEqual(invoice.invoice_line_ids.tax_ids, self.iva0_export)
+        self.assertAlmostEqual(invoice.amount_tax, 0.0)
+
+    def test_the_demo_orders_carry_the_tax_of_their_destination(self):
+        expected = {
+            "demo_so_de": self.iva0_intra_eu, "demo_so_de2": self.iva0_intra_eu, "demo_so_fr": self.iva0_intra_eu,
+            "demo_so_uk": self.iva0_export, "demo_so_us": self.iva0_export, "demo_so_mx": self.iva0_export,
+        }
+        for xmlid, tax in expected.items():
+            order = self.env.ref(f"reverse_logistics.{xmlid}")
+            self.assertEqual(order.order_line.tax_id, tax, xmlid)
+        uk_invoice = self.env.ref("reverse_logistics.demo_so_uk").invoice_ids
+        self.assertEqual(uk_invoice.state, "posted")
+        self.assertEqual(uk_invoice.invoice_line_ids.tax_ids, self.iva0_export)
+
+    def test_no_tax_of_the_demo_company_is_one_of_the_generic_charts_us_taxes(self):
+        taxes = self.env["account.tax"].with_context(active_test=False).search([("company_id", "=", self.company.id)])
+        self.assertEqual(taxes, self.iva21_sale | self.iva21_purchase | self.iva0_intra_eu | self.iva0_export)
+        for tax in taxes:
+            self.assertEqual(tax.country_id, self.env.ref("base.es"), tax.name)
+            self.assertNotIn("15%", tax.name)
+            self.assertNotIn("(US)", tax.display_name)
+        groups = self.env["account.tax.group"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(set(groups.mapped("name")), {"IVA 21%", "IVA 0%"})
+        for xmlid in ("demo_product_laptop", "demo_product_phone", "demo_product_chair", "demo_product_lamp",
+                      "demo_product_jacket"):
+            product = self.env.ref(f"reverse_logistics.{xmlid}")
+            self.assertEqual((product.taxes_id, product.supplier_taxes_id), (self.iva21_sale, self.iva21_purchase))
