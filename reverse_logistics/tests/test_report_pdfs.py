@@ -128,7 +128,7 @@ class TestReportPdfs(HttpCase, ReturnsCase):
         declaration = disposition.customs_declaration_id
         self.assertEqual(declaration.kind, "export")
         assert_real_pdf(self, "reverse_logistics.action_report_customs_commercial_invoice", declaration,
-                        (declaration.lrn, "8517130000", "China", "CommercialInvoice"))
+                        (declaration.lrn, "8517130000", "China", "CommercialInvoice", "ConsigneeShenzhenPhonesLtd"))
 
     def test_destruction_certificate(self):
         serial = self.serials[2]
