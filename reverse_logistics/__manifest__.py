@@ -8,6 +8,7 @@
     "author": "Reverse Logistics Contributors",
     "license": "LGPL-3",
     "application": True,
+    "uninstall_hook": "uninstall_hook",
     "depends": [
         "mail",
         "portal",
