@@ -438,6 +438,10 @@ class ReturnOrder(models.Model):
 
     @api.constrains("sale_order_id", "picking_id", "invoice_id", "partner_id", "warehouse_id", "company_id")
     def _check_source_documents(self):
+        Line = self.env["return.order.line"]
+        lines = self.filtered("id").line_ids
+        line_vals = {line: {field: line[field].id for field in (*SOURCE_FIELDS, "lot_id")} for line in lines}
+        records = Line._fetch_line_records(list(line_vals.values())) if lines else None
         for order in self:
             company = order.company_id or self.env.company
             for record in (order.sale_order_id, order.picking_id, order.invoice_id, order.warehouse_id):
@@ -481,11 +485,8 @@ class ReturnOrder(models.Model):
                 )
             if order.id and order.line_ids:
                 # The customer or the source documents changed: the lines must still be theirs.
-                Line = self.env["return.order.line"]
                 for line in order.line_ids:
-                    Line._check_line_source(
-                        order, line.product_id, {field: line[field].id for field in (*SOURCE_FIELDS, "lot_id")}
-                    )
+                    Line._check_line_source(order, line.product_id, line_vals[line], records)
 
     def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()

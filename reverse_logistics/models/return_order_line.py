@@ -163,7 +163,9 @@ class ReturnOrderLine(models.Model):
         orders = self.env["return.order"].browse([vals["order_id"] for vals in vals_list])
         if not self._in_flow():
             orders._check_lines_editable()
-        vals_list = [self._complete_source_links(vals, order) for vals, order in zip(vals_list, orders, strict=True)]
+        records = self._fetch_line_records(vals_list)
+        vals_list = [self._complete_source_links(vals, order, records)
+                     for vals, order in zip(vals_list, orders, strict=True)]
         self._validate_request_values(list(zip(orders, vals_list, strict=True)))
         return super().create(vals_list)
 

@@ -55,14 +55,16 @@ class ReturnOrderLine(models.Model):
     # Source links
     # ------------------------------------------------------------------
     @api.model
-    def _complete_source_links(self, vals, order):
+    def _complete_source_links(self, vals, order, records=None):
         """The whole chain of source documents of a requested line, from what it names.
 
         A line naming only a product is linked to the line of its return's source document carrying
         that product; a delivery move brings its sale line, an invoice line its sale line. A line
-        naming two sources that do not belong together is refused.
+        naming two sources that do not belong together is refused. ``records``: the batch's
+        _fetch_line_records; a source that does not exist is left for the validation to refuse.
         """
         vals = dict(vals)
+        linked = {}  # field -> the source found on the return's own document
         # sudo: returns clerks and portal customers link lines to documents that sales or
         # accounting rules may hide from them; only links are read, nothing is written.
         if vals.get("product_id") and not any(vals.get(field) for field in SOURCE_FIELDS):
@@ -72,14 +74,22 @@ class ReturnOrderLine(models.Model):
                     lambda m: m.product_id.id == product_id and m.state == "done"
                 )[:1]
                 vals["origin_move_id"] = move.id
+                linked["origin_move_id"] = move
             elif order.sale_order_id:
                 sale_line = order.sale_order_id.sudo().order_line.filtered(lambda sl: sl.product_id.id == product_id)
                 vals["sale_line_id"] = sale_line[:1].id
             elif order.invoice_id:
                 inv_line = order.invoice_id.sudo().invoice_line_ids.filtered(lambda il: il.product_id.id == product_id)
                 vals["invoice_line_id"] = inv_line[:1].id
-        move = self.env["stock.move"].sudo().browse(vals.get("origin_move_id") or []).exists()
-        inv_line = self.env["account.move.line"].sudo().browse(vals.get("invoice_line_id") or []).exists()
+                linked["invoice_line_id"] = inv_line[:1]
+        records = records or self._fetch_line_records([vals])
+
+        def source(field):
+            if field in linked:
+                return linked[field]
+            return self._line_record(records, vals, field) or self.env[self._fields[field].comodel_name]
+
+        move, inv_line = source("origin_move_id"), source("invoice_line_id")
         move_sale_line, invoiced_sale_lines = move.sale_line_id, inv_line.sale_line_ids
         if move_sale_line and invoiced_sale_lines and move_sale_line not in invoiced_sale_lines:
             raise ValidationError(
@@ -114,6 +124,7 @@ class ReturnOrderLine(models.Model):
         """
         products = self.env["product.product"].browse({vals.get("product_id") or 0 for _o, vals in pairs} - {0})
         existing = products.exists()
+        records = self._fetch_line_records([vals for _order, vals in pairs])
         for order, vals in pairs:
             product = existing.browse(vals.get("product_id") or []).with_prefetch(existing._prefetch_ids)
             if not product or product not in existing:
@@ -137,10 +148,10 @@ class ReturnOrderLine(models.Model):
                         qty=qty,
                     )
                 )
-            lot = self.env["stock.lot"].sudo().browse(vals.get("lot_id") or [])
-            if lot and (not lot.exists() or lot.product_id != product):
+            lot = self._line_record(records, vals, "lot_id")
+            if lot is None or (lot and lot.product_id != product):
                 raise ValidationError(
-                    self.env._("Lot %(lot)s is not a lot of %(product)s.", lot=lot.exists().name or lot.id,
+                    self.env._("Lot %(lot)s is not a lot of %(product)s.", lot=lot.name if lot else vals["lot_id"],
                                product=product.display_name)
                 )
             if product.tracking == "serial" and lot and qty != 1:
@@ -151,21 +162,38 @@ class ReturnOrderLine(models.Model):
                         product=product.display_name,
                     )
                 )
-            self._check_line_source(order, product, vals)
+            self._check_line_source(order, product, vals, records)
             self._check_price_unit(order, product, vals)
         self._check_requested_quantities(pairs, exclude_lines or self.browse())
 
     @api.model
-    def _check_line_source(self, order, product, vals):
+    def _fetch_line_records(self, vals_list):
+        """{field: existing records} of the sources and lots named by ``vals_list``, one query per model.
+
+        sudo: a returns clerk must be able to check a return against a sale order or invoice that
+        sales rules hide from them ("own documents only"); only ownership, states and products are
+        read, and nothing is written.
+        """
+        return {
+            field: self.env[self._fields[field].comodel_name].sudo().browse(
+                {vals.get(field) for vals in vals_list} - {None, False}
+            ).exists()
+            for field in (*SOURCE_FIELDS, "lot_id")
+        }
+
+    @api.model
+    def _line_record(self, records, vals, field):
+        """The record ``vals`` names in ``field`` (prefetched with its batch); None if it does not exist."""
+        found = records[field]
+        record = found.browse(vals.get(field) or []).with_prefetch(found._prefetch_ids)
+        return record if record <= found else None
+
+    @api.model
+    def _check_line_source(self, order, product, vals, records=None):
         """The sources of a line are this customer's, of this company, delivered or posted, of this product."""
-        # sudo: a returns clerk must be able to check a return against a sale order or invoice that
-        # sales rules hide from them ("own documents only"); only ownership, states and products are
-        # read, and nothing is written.
-        sale_line = self.env["sale.order.line"].sudo().browse(vals.get("sale_line_id") or [])
-        move = self.env["stock.move"].sudo().browse(vals.get("origin_move_id") or [])
-        inv_line = self.env["account.move.line"].sudo().browse(vals.get("invoice_line_id") or [])
-        missing = [record for record in (sale_line, move, inv_line) if record and not record.exists()]
-        if missing:
+        records = records or self._fetch_line_records([vals])
+        sale_line, move, inv_line = (self._line_record(records, vals, field) for field in SOURCE_FIELDS)
+        if sale_line is None or move is None or inv_line is None:
             raise ValidationError(self.env._("The source document of %s does not exist.", product.display_name))
         documents = (
             (order.picking_id, move.picking_id, self.env._("%(product)s was not delivered with %(doc)s")),
@@ -227,7 +255,7 @@ class ReturnOrderLine(models.Model):
                         customer=customer.display_name,
                     )
                 )
-        lot = self.env["stock.lot"].sudo().browse(vals.get("lot_id") or [])
+        lot = self._line_record(records, vals, "lot_id")
         if lot and (sale_line or move):
             delivered_lots = self._delivered_moves(sale_line, move).move_line_ids.lot_id
             if lot not in delivered_lots:

@@ -44,6 +44,18 @@ class ReturnsCase(TransactionCase):
             cls.env["stock.quant"]._update_available_quantity(cls.product_serial, cls.stock_location, 1, lot_id=lot)
 
     @classmethod
+    def _set_up_customs_parties(cls):
+        """The company imports in Spain (EORI, office, address); the customer is in the US; the
+        chair is a Chinese computer part with a weight, as customs declarations need."""
+        cls.company.write({"customs_eori": "ESB12345674", "customs_office_code": "ES004641"})
+        cls.company.partner_id.write({"country_id": cls.env.ref("base.es").id, "zip": "50001", "city": "Zaragoza",
+                                      "street": "Calle Mayor 1"})
+        cls.warehouse.partner_id = cls.company.partner_id
+        cls.customer.write({"country_id": cls.env.ref("base.us").id, "zip": "78701", "city": "Austin",
+                            "street": "1 Main Street"})
+        cls.product.write({"hs_code": "8471300000", "country_of_origin": cls.env.ref("base.cn").id, "weight": 1.5})
+
+    @classmethod
     def _create_product(cls, name, list_price, tracking="none"):
         return cls.env["product.product"].create(
             {

@@ -18,7 +18,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tools import config, mute_logger
 
 from ..returns_lib import tracking as tracking_lib
-from .test_return_concurrency import let_worker_threads_in, transaction
+from .test_return_concurrency import let_worker_threads_in, returnable_product, transaction
 
 SECRET = "concurrency-secret"
 CONCURRENT_REQUESTS = 8
@@ -32,18 +32,7 @@ class TestCarrierWebhookConcurrency(BaseCase):
         let_worker_threads_in(self)
         self.tag = uuid.uuid4().hex[:8]
         with transaction() as env:
-            category = env["product.category"].create({"name": f"Webhook concurrency {self.tag}"})
-            env["return.policy"].create({
-                "name": f"Webhook concurrency {self.tag}",
-                "company_id": env.company.id,
-                "window_days": 30,
-                "sequence": 0,
-                "require_source_document": False,
-                "category_ids": [Command.link(category.id)],
-            })
-            product = env["product.product"].create(
-                {"name": f"Parcel {self.tag}", "is_storable": True, "categ_id": category.id}
-            )
+            product = returnable_product(env, f"Parcel {self.tag}", require_source_document=False)
             carrier = env["delivery.carrier"].create({
                 "name": f"Concurrent Parcel Service {self.tag}",
                 "product_id": env["product.product"].create({"name": f"Shipping {self.tag}", "type": "service"}).id,

@@ -29,14 +29,7 @@ class TestCustomsDeclaration(ReturnsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        spain = cls.env.ref("base.es")
-        cls.company.write({"customs_eori": "ESB12345674", "customs_office_code": "ES004641"})
-        cls.company.partner_id.write({"country_id": spain.id, "zip": "50001", "city": "Zaragoza",
-                                      "street": "Calle Mayor 1"})
-        cls.warehouse.partner_id = cls.company.partner_id
-        cls.customer.write({"country_id": cls.env.ref("base.us").id, "zip": "78701", "city": "Austin",
-                            "street": "1 Main Street"})
-        cls.product.write({"hs_code": "8471300000", "country_of_origin": cls.env.ref("base.cn").id, "weight": 1.5})
+        cls._set_up_customs_parties()
         cls.order = cls._deliver_sale(cls.customer, [(cls.product, 3)])
         cls.delivery = cls.order.picking_ids
         cls.delivery.export_mrn = "24ES00464110000017"

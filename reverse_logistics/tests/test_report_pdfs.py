@@ -61,14 +61,8 @@ class TestReportPdfs(HttpCase, ReturnsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        spain, china = cls.env.ref("base.es"), cls.env.ref("base.cn")
-        cls.company.write({"customs_eori": "ESB12345674", "customs_office_code": "ES004641"})
-        cls.company.partner_id.write({"country_id": spain.id, "zip": "50001", "city": "Zaragoza",
-                                      "street": "Calle Mayor 1"})
-        cls.warehouse.partner_id = cls.company.partner_id
-        cls.customer.write({"country_id": cls.env.ref("base.us").id, "zip": "78701", "city": "Austin",
-                            "street": "1 Main Street"})
-        cls.product.write({"hs_code": "8471300000", "country_of_origin": china.id, "weight": 1.5})
+        china = cls.env.ref("base.cn")
+        cls._set_up_customs_parties()
         cls.product_serial.write({"hs_code": "8517130000", "country_of_origin": china.id, "weight": 0.2})
         cls.category.write({"return_vendor_shipping_cost": 5.0, "return_vendor_credit_percent": 80.0,
                             "return_destruction_fee": 3.0})

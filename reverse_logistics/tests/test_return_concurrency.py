@@ -27,6 +27,16 @@ def transaction():
         yield api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
 
 
+def returnable_product(env, name, **policy_values):
+    """A storable product of a category of its own, covered by a 30-day policy of the company."""
+    category = env["product.category"].create({"name": name})
+    env["return.policy"].create({
+        "name": name, "company_id": env.company.id, "window_days": 30, "sequence": 0,
+        "category_ids": [Command.link(category.id)], **policy_values,
+    })
+    return env["product.product"].create({"name": name, "is_storable": True, "categ_id": category.id})
+
+
 def let_worker_threads_in(case):
     """While tests run, the server holds the registries' lock for the whole run.
 
@@ -43,20 +53,7 @@ class TestReturnConcurrency(BaseCase):
         super().setUp()
         tag = uuid.uuid4().hex[:8]
         with transaction() as env:
-            category = env["product.category"].create({"name": f"Concurrency {tag}"})
-            env["return.policy"].create(
-                {
-                    "name": f"Concurrency {tag}",
-                    "company_id": env.company.id,
-                    "window_days": 30,
-                    "sequence": 0,
-                    "require_source_document": False,
-                    "category_ids": [Command.link(category.id)],
-                }
-            )
-            product = env["product.product"].create(
-                {"name": f"Widget {tag}", "is_storable": True, "categ_id": category.id}
-            )
+            product = returnable_product(env, f"Widget {tag}", require_source_document=False)
             partner = env["res.partner"].create({"name": f"Concurrent customer {tag}"})
             rma = env["return.order"].create(
                 {
@@ -145,14 +142,7 @@ class TestLastUnitRace(BaseCase):
         let_worker_threads_in(self)
         self.tag = uuid.uuid4().hex[:8]
         with transaction() as env:
-            category = env["product.category"].create({"name": f"Race {self.tag}"})
-            env["return.policy"].create({
-                "name": f"Race {self.tag}", "company_id": env.company.id, "window_days": 30, "sequence": 0,
-                "category_ids": [Command.link(category.id)],
-            })
-            product = env["product.product"].create(
-                {"name": f"Last unit {self.tag}", "is_storable": True, "categ_id": category.id}
-            )
+            product = returnable_product(env, f"Last unit {self.tag}")
             customer = env["res.partner"].create({"name": f"Racing customer {self.tag}", "is_company": True})
             order = _deliver(env, customer, product, 1)
             self.customer_id, self.product_id = customer.id, product.id
@@ -248,14 +238,7 @@ class TestPortalLastUnitRace(BaseCase):
         tag = uuid.uuid4().hex[:8]
         self.logins = [f"race-{tag}-{n}@example.com" for n in (1, 2)]
         with transaction() as env:
-            category = env["product.category"].create({"name": f"Portal race {tag}"})
-            env["return.policy"].create({
-                "name": f"Portal race {tag}", "company_id": env.company.id, "window_days": 30, "sequence": 0,
-                "category_ids": [Command.link(category.id)],
-            })
-            self.product = env["product.product"].create(
-                {"name": f"Portal last unit {tag}", "is_storable": True, "categ_id": category.id}
-            ).name
+            product = returnable_product(env, f"Portal last unit {tag}")
             customer = env["res.partner"].create({"name": f"Portal racer {tag}", "is_company": True})
             for login in self.logins:
                 env["res.users"].create({
@@ -265,7 +248,7 @@ class TestPortalLastUnitRace(BaseCase):
                     ).id,
                     "groups_id": [Command.set([env.ref("base.group_portal").id])],
                 })
-            _deliver(env, customer, env["product.product"].search([("name", "=", self.product)]), 1)
+            _deliver(env, customer, product, 1)
             self.customer_id = customer.id
             self.reason_id = env.ref("reverse_logistics.reason_defective").id
         self.base = f"http://127.0.0.1:{config['http_port']}"
