@@ -60,10 +60,14 @@ TRANSPORT_MODES = [
 class CustomsDeclaration(models.Model):
     _name = "customs.declaration"
     _description = "Customs Declaration"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "return.input.guard"]
     _order = "id desc"
     _rec_name = "lrn"
     _check_company_auto = True
+    # What customs and the gateway answered, and where the declaration is: the flows'
+    # (return_input_guard.py). Parties, office, transport and goods stay editable.
+    _flow_readonly_fields = True
+    _flow_fields = ("state",)
 
     lrn = fields.Char(
         "LRN", required=True, readonly=True, copy=False, index=True, default=lambda self: self.env._("New"),
@@ -127,6 +131,7 @@ class CustomsDeclaration(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self = self._prepare_guarded_create(vals_list)
         for vals in vals_list:
             if vals.get("lrn", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -466,7 +471,7 @@ class CustomsDeclaration(models.Model):
                 except wco.SchemaSetNotFound as error:
                     schema_errors = [str(error)]
             messages += [self.env._("Schema: %s", error) for error in schema_errors]
-            declaration.write({
+            declaration._flow_write({
                 "check_result": "\n".join(messages) or False,
                 "state": "draft" if messages else "checked",
             })
@@ -492,7 +497,7 @@ class CustomsDeclaration(models.Model):
                 "res_model": declaration._name,
                 "res_id": declaration.id,
             })
-            declaration.write({"xml_attachment_id": attachment.id, "xml_sha256": hashlib.sha256(xml).hexdigest()})
+            declaration._flow_write({"xml_attachment_id": attachment.id, "xml_sha256": hashlib.sha256(xml).hexdigest()})
         return True
 
     # ------------------------------------------------------------------
@@ -518,7 +523,7 @@ class CustomsDeclaration(models.Model):
             if not declaration.gateway_id:
                 raise UserError(self.env._("Choose the customs gateway of declaration %s.", declaration.lrn))
         self.filtered(lambda d: not d.xml_attachment_id).action_generate_xml()
-        self.write({"submission_pending": True, "next_attempt_at": fields.Datetime.now()})
+        self._flow_write({"submission_pending": True, "next_attempt_at": fields.Datetime.now()})
         for declaration in self:
             declaration._submit_now()
         return True
@@ -550,12 +555,12 @@ class CustomsDeclaration(models.Model):
                 note = self.env._("Submission stopped: %(error)s", error=error)
                 self.activity_schedule("mail.mail_activity_data_todo", summary=self.env._("Customs submission failed"),
                                        note=note, user_id=self.create_uid.id or self.env.uid)
-            self.write(values)
+            self._flow_write(values)
             self.message_post(body=note, subtype_xmlid="mail.mt_note")
             return False
         self._archive_exchange(result.exchange)
         ack = result.value
-        self.write({
+        self._flow_write({
             "state": "submitted",
             "submission_pending": False,
             "submission_attempts": self.submission_attempts + 1,
@@ -609,7 +614,7 @@ class CustomsDeclaration(models.Model):
                 values["state"] = new_state
             if notification.kind == "rejected":
                 values["check_result"] = self.env._("Rejected by customs:\n%s", errors)
-            self.write(values)
+            self._flow_write(values)
             summary = self.env._("Customs: %(kind)s%(mrn)s", kind=notification.kind.replace("_", " "),
                                  mrn=f" (MRN {notification.mrn})" if notification.mrn else "")
             self.message_post(body=summary + (f"\n{errors}" if errors else ""), subtype_xmlid="mail.mt_note")
@@ -626,7 +631,7 @@ class CustomsDeclaration(models.Model):
 
     def action_resubmit(self):
         """After a rejection is fixed: check again; the LRN stays the same."""
-        self.filtered(lambda d: d.state == "rejected").write({"state": "draft"})
+        self.filtered(lambda d: d.state == "rejected")._flow_write({"state": "draft"})
         return self.action_check()
 
     @api.model
@@ -681,7 +686,7 @@ class CustomsDeclaration(models.Model):
             declaration.message_post(
                 body=self.env._("Cancellation requested from customs: %s.", result.value), subtype_xmlid="mail.mt_note"
             )
-        (self - with_customs).write({"state": "cancelled", "submission_pending": False})
+        (self - with_customs)._flow_write({"state": "cancelled", "submission_pending": False})
         return True
 
 

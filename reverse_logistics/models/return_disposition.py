@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..returns_lib import disposition as disposition_lib
 from ..returns_lib.customs import territory as territory_lib
+from .return_input_guard import flow_writes
 
 DISPOSITION_STATES = [
     ("proposed", "Proposed"),
@@ -35,9 +36,12 @@ class ReturnDisposition(models.Model):
     """What becomes of one inspected unit: the engine's ranking, the decision, and its operation."""
 
     _name = "return.disposition"
+    _inherit = ["return.input.guard"]
     _description = "Return Disposition"
     _order = "id desc"
     _check_company_auto = True
+    # Decided and carried out through the actions only (see return_input_guard.py).
+    _flow_readonly_fields = True
     _transfer_max_moves = 100
 
     inspection_id = fields.Many2one("return.inspection", required=True, ondelete="cascade", index=True, readonly=True)
@@ -80,6 +84,12 @@ class ReturnDisposition(models.Model):
         "customs.declaration", "Export Declaration", readonly=True, index="btree_not_null",
         help="Export declaration of a unit returned to a vendor in another customs territory.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Dispositions come from completed inspections (_create_from_inspections), never by hand.
+        self = self._prepare_guarded_create(vals_list)
+        return super().create(vals_list)
 
     @api.depends("order_id.name", "product_id", "lot_id", "type_id")
     def _compute_display_name(self):
@@ -193,7 +203,8 @@ class ReturnDisposition(models.Model):
                     for rank, option in enumerate(ranking, start=1)
                 ),
             })
-        return self.create(values)
+        with flow_writes():
+            return self.create(values)
 
     # ------------------------------------------------------------------
     # Decision
@@ -249,11 +260,11 @@ class ReturnDisposition(models.Model):
         common = {"state": "decided", "decided_by_id": self.env.user.id, "date_decided": fields.Datetime.now()}
         followed = self.filtered(lambda d: chosen[d] == d.recommended_type_id)
         if followed:
-            followed.write({**common, "overridden": False, "override_reason": False})
+            followed._flow_write({**common, "overridden": False, "override_reason": False})
         for (value, ), dispositions in (self - followed).grouped(
             lambda d: ((d.option_values or {}).get(chosen[d].code, 0.0),)
         ).items():
-            dispositions.write({
+            dispositions._flow_write({
                 **common, "type_id": disposition_type.id, "overridden": True, "override_reason": reason,
                 "expected_value": value,
             })
@@ -412,12 +423,12 @@ class ReturnDisposition(models.Model):
         pickings = self.env["stock.picking"].create(picking_values)
         pickings.action_confirm()
         for picking in pickings:
-            picking.move_ids.return_disposition_id.picking_id = picking
+            picking.move_ids.return_disposition_id._flow_write({"picking_id": picking.id})
         return pickings
 
     def _move_internally(self, destination_of):
         pickings = self._create_transfers(destination_of, lambda d: d.warehouse_id.int_type_id)
-        self.write({"state": "in_progress"})
+        self._flow_write({"state": "in_progress"})
         pickings.with_context(skip_backorder=True, cancel_backorder=True, skip_sms=True).button_validate()
 
     def _ship_out(self):
@@ -430,9 +441,9 @@ class ReturnDisposition(models.Model):
             return disposition._ship_to(disposition.disposition_code).property_stock_customer or customer_location
 
         for disposition in self:
-            disposition.partner_id = disposition._ship_to(disposition.disposition_code)
+            disposition._flow_write({"partner_id": disposition._ship_to(disposition.disposition_code).id})
         pickings = self._create_transfers(destination, lambda d: d.warehouse_id.out_type_id, lambda d: d.partner_id)
-        self.write({"state": "in_progress"})
+        self._flow_write({"state": "in_progress"})
         vendor_returns = self.filtered(lambda d: d.disposition_code == disposition_lib.RETURN_TO_VENDOR)
         if vendor_returns:
             vendor_returns._prepare_export_declarations()
@@ -455,12 +466,13 @@ class ReturnDisposition(models.Model):
         if not groups:
             return self.env["customs.declaration"]
         Declaration = self.env["customs.declaration"]
-        declarations = Declaration.create([
-            Declaration._prepare_export_to_vendor(dispositions, picking, territory)
-            for (picking, territory), dispositions in groups.items()
-        ])
+        with flow_writes():
+            declarations = Declaration.create([
+                Declaration._prepare_export_to_vendor(dispositions, picking, territory)
+                for (picking, territory), dispositions in groups.items()
+            ])
         for declaration, dispositions in zip(declarations, groups.values(), strict=True):
-            dispositions.customs_declaration_id = declaration
+            dispositions._flow_write({"customs_declaration_id": declaration.id})
         return declarations
 
     def _scrap(self):
@@ -478,8 +490,8 @@ class ReturnDisposition(models.Model):
             for disposition in self
         ])
         for disposition, scrap in zip(self, scraps, strict=True):
-            disposition.scrap_id = scrap
-        self.write({"state": "in_progress"})
+            disposition._flow_write({"scrap_id": scrap.id})
+        self._flow_write({"state": "in_progress"})
         scraps.do_scrap()
 
     # ------------------------------------------------------------------
@@ -493,7 +505,7 @@ class ReturnDisposition(models.Model):
         for destination, dispositions in self.grouped(
             lambda d: destination_by_disposition.get(d, d.location_id)
         ).items():
-            dispositions.location_id = destination
+            dispositions._flow_write({"location_id": destination.id})
         if to_repair:
             to_repair._log("moved", describe=lambda d: self.env._("To refurbishment"))
             to_repair._create_repairs()
@@ -502,7 +514,7 @@ class ReturnDisposition(models.Model):
 
     def _finish(self):
         now = fields.Datetime.now()
-        self.write({"state": "done", "date_done": now})
+        self._flow_write({"state": "done", "date_done": now})
         graded = self.filtered(lambda d: d.lot_id and d.product_id.tracking == "serial")
         for grade, dispositions in graded.grouped("grade_id").items():
             dispositions.lot_id.return_grade_id = grade
@@ -530,7 +542,7 @@ class ReturnDisposition(models.Model):
             for disposition in self
         ])
         for disposition, repair in zip(self, repairs, strict=True):
-            disposition.repair_id = repair
+            disposition._flow_write({"repair_id": repair.id})
         repairs._action_repair_confirm()
         return repairs
 
@@ -543,7 +555,7 @@ class ReturnDisposition(models.Model):
             new_grade = category.return_refurbished_grade_id or self.env.ref(
                 "reverse_logistics.grade_b", raise_if_not_found=False
             ) or disposition.grade_id
-            disposition.write({"grade_id": new_grade.id, "location_id": repair.product_location_dest_id.id})
+            disposition._flow_write({"grade_id": new_grade.id, "location_id": repair.product_location_dest_id.id})
         self._log("repaired", describe=lambda d: d.repair_id.name, res=lambda d: d.repair_id)
         self._finish()
 

@@ -31,7 +31,7 @@ FLOAT_LIMIT = 1e12
 
 @contextlib.contextmanager
 def flow_writes():
-    """Within this block, the flows may write the fields users may not."""
+    """Within this block, the flows may write (and create records with) the fields users may not."""
     token = _FLOW_WRITE.set(True)
     try:
         yield
@@ -45,15 +45,25 @@ class ReturnInputGuard(models.AbstractModel):
 
     # Stored fields, besides the computed ones, that only the flows write (states, approvals...).
     _flow_fields = ()
+    # True for records that users never edit field by field (dispositions, declarations): every
+    # field this addon declares readonly is then the flows' too.
+    _flow_readonly_fields = False
     # Field name -> longest text accepted, where tighter than TEXT_LIMITS.
     _text_limits = {}
 
     def _in_flow(self):
         return self.env.su or _FLOW_WRITE.get()
 
+    def _in_flow_action(self):
+        """Inside an action's own write: for business rules that hold for the superuser too."""
+        return _FLOW_WRITE.get()
+
     def _get_flow_fields(self):
-        computed = {name for name, field in self._fields.items() if field.compute and field.readonly}
-        return computed | set(self._flow_fields)
+        flow = {name for name, field in self._fields.items() if field.compute and field.readonly}
+        if self._flow_readonly_fields:
+            flow |= {name for name, field in self._fields.items()
+                     if field.readonly and field._module == "reverse_logistics"}
+        return flow | set(self._flow_fields)
 
     def _check_flow_fields(self, field_names):
         """Refuse values for fields the flows own, unless we are in a flow."""
@@ -61,6 +71,8 @@ class ReturnInputGuard(models.AbstractModel):
             return
         blocked = sorted(set(field_names) & self._get_flow_fields())
         if blocked:
+            # Who may not write the record at all is told so first.
+            self.check_access("write")
             raise UserError(
                 self.env._(
                     "%(fields)s of %(model)s cannot be set by hand: they change through the actions "

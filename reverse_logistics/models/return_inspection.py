@@ -8,9 +8,14 @@ class ReturnInspection(models.Model):
     """The inspection of one received serial, or of a received quantity of an untracked product."""
 
     _name = "return.inspection"
+    _inherit = ["return.input.guard"]
     _description = "Return Inspection"
     _order = "state desc, id"
     _check_company_auto = True
+    # What was received, where, and when it was inspected by whom: the flows' (return_input_guard.py).
+    _flow_readonly_fields = True
+    # What the inspector records; fixed once the inspection is done.
+    _FINDINGS = ("grade_id", "defects", "expired", "answer_ids", "photo_ids")
 
     line_id = fields.Many2one("return.order.line", "Return Line", required=True, ondelete="cascade", index=True,
                               readonly=True)
@@ -123,6 +128,7 @@ class ReturnInspection(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self = self._prepare_guarded_create(vals_list)
         products = self.env["product.product"].browse([vals["product_id"] for vals in vals_list])
         lines = self.env["return.order.line"].browse([vals["line_id"] for vals in vals_list])
         categories_by_company = defaultdict(lambda: self.env["product.category"])
@@ -150,7 +156,7 @@ class ReturnInspection(models.Model):
             for inspection in inspections:
                 checklist = checklists.get(inspection.product_id.categ_id)
                 if checklist and checklist != inspection.checklist_id:
-                    inspection.write({
+                    inspection._flow_write({
                         "checklist_id": checklist.id,
                         "answer_ids": [Command.clear()]
                         + [Command.create({"question_id": q.id}) for q in checklist.question_ids],
@@ -158,15 +164,17 @@ class ReturnInspection(models.Model):
         return True
 
     def write(self, vals):
-        locked = {"grade_id", "defects", "expired", "answer_ids", "photo_ids", "state"}
-        if locked & set(vals) and not self.env.context.get("_inspection_completing"):
-            done = self.filtered(lambda i: i.state == "done")
-            if done:
-                raise UserError(
-                    self.env._("%s is inspected already: its findings can no longer change.",
-                               ", ".join(done.mapped("display_name")))
-                )
+        if set(self._FINDINGS) & set(vals) and not self._in_flow_action():
+            self._check_findings_editable()
         return super().write(vals)
+
+    def _check_findings_editable(self):
+        done = self.filtered(lambda i: i.state == "done")
+        if done:
+            raise UserError(
+                self.env._("%s is inspected already: its findings can no longer change.",
+                           ", ".join(done.mapped("display_name")))
+            )
 
     # ------------------------------------------------------------------
     # Completion
@@ -212,7 +220,7 @@ class ReturnInspection(models.Model):
         return True
 
     def _complete(self, source):
-        self.with_context(_inspection_completing=True).write({
+        self._flow_write({
             "state": "done",
             "inspector_id": self.env.user.id if source == "user" else False,
             "date_inspected": fields.Datetime.now(),
@@ -251,9 +259,12 @@ class ReturnInspection(models.Model):
 
 class ReturnInspectionAnswer(models.Model):
     _name = "return.inspection.answer"
+    _inherit = ["return.input.guard"]
     _description = "Inspection Answer"
     _order = "inspection_id, sequence, id"
     _check_company_auto = True
+    # An answer stays on its inspection and its question (see return_input_guard.py).
+    _flow_fields = ("inspection_id", "question_id")
 
     inspection_id = fields.Many2one("return.inspection", required=True, ondelete="cascade", index=True)
     # Stored for the multi-company record rule: answers tell what is wrong with a company's goods.
@@ -266,6 +277,13 @@ class ReturnInspectionAnswer(models.Model):
     result = fields.Selection([("pass", "Pass"), ("fail", "Fail")])
     value = fields.Char()
     note = fields.Char()
+
+    def write(self, vals):
+        # An answer is a finding of its inspection: fixed once that inspection is done.
+        self._check_flow_fields(vals)
+        if not self._in_flow_action():
+            self.inspection_id._check_findings_editable()
+        return super().write(vals)
 
     def _is_answered(self):
         self.ensure_one()

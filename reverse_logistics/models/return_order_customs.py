@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..returns_lib.customs import territory as territory_lib
+from .return_input_guard import flow_writes
 
 
 class ReturnOrder(models.Model):
@@ -54,7 +55,8 @@ class ReturnOrder(models.Model):
                            ", ".join(pending.mapped("name")))
             )
         Declaration = self.env["customs.declaration"]
-        declarations = Declaration.create([Declaration._prepare_from_return(order) for order in self])
+        with flow_writes():
+            declarations = Declaration.create([Declaration._prepare_from_return(order) for order in self])
         return declarations._get_records_action(name=self.env._("Customs Declarations"))
 
     def action_view_customs_declarations(self):

@@ -376,3 +376,74 @@ class TestRefundInvoicingWarning(ReturnsCase):
         self.assertFalse(delivered.refund_invoicing_warning, "the sale order proposes the credit note itself")
         replaced = self._return_from_sale(order, [(self.product, 1, {"requested_outcome": "replacement"})])
         self.assertFalse(replaced.refund_invoicing_warning, "no credit note is expected")
+
+
+@tagged("post_install", "-at_install")
+class TestDownstreamRecordsFollowTheirActions(ReturnsCase):
+    """Inspections, dispositions and customs declarations change through their actions only, as returns do."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_up_customs_parties()
+        cls.clerk = new_test_user(cls.env, "downstream_clerk", groups="reverse_logistics.group_returns_user")
+        cls.officer = new_test_user(cls.env, "downstream_officer", groups="reverse_logistics.group_customs_officer")
+        cls.env["return.inspection.checklist"].create({
+            "name": "Chairs", "category_ids": [Command.link(cls.category.id)],
+            "question_ids": [Command.create({"name": "Legs intact", "answer_type": "pass_fail"})],
+        })
+        order = cls._deliver_sale(cls.customer, [(cls.product, 1)])
+        cls.rma = cls._return_from_sale(order, [(cls.product, 1, {})])
+        cls.rma.action_submit()
+        if cls.rma.state == "to_approve":
+            cls.rma.action_approve()
+        cls.rma.action_prepare_customs_declaration()
+        cls.rma.action_receive()
+
+    def test_an_inspection_is_completed_by_its_action_and_then_fixed(self):
+        inspection = self.rma.inspection_ids.with_user(self.clerk)
+        self.assertEqual(inspection.state, "to_inspect")
+        for vals in ({"state": "done"}, {"quantity": 5}, {"line_id": inspection.line_id.id},
+                     {"inspector_id": self.clerk.id}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "cannot be set by hand"):
+                inspection.write(vals)
+        inspection.grade_id = self.env.ref("reverse_logistics.grade_b")
+        inspection.answer_ids.filtered(lambda a: a.answer_type == "pass_fail").write({"result": "pass"})
+        inspection.action_done()
+        self.assertEqual((inspection.state, inspection.inspector_id), ("done", self.clerk))
+        # The context key that once let the completion through no longer lets anyone in.
+        sneaky = inspection.with_context(_inspection_completing=True)
+        with self.assertRaisesRegex(UserError, "inspected already"):
+            sneaky.write({"grade_id": self.env.ref("reverse_logistics.grade_a").id})
+        with self.assertRaisesRegex(UserError, "inspected already"):
+            inspection.answer_ids.write({"result": "fail"})
+        with self.assertRaisesRegex(UserError, "cannot be set by hand"):
+            self.rma.inspection_ids.answer_ids.with_user(self.clerk).write({"inspection_id": False})
+        self.assertEqual(inspection.grade_id, self.env.ref("reverse_logistics.grade_b"))
+
+    def test_a_disposition_is_decided_and_carried_out_by_its_actions(self):
+        inspection = self.rma.inspection_ids
+        inspection.grade_id = self.env.ref("reverse_logistics.grade_b")
+        inspection.answer_ids.filtered(lambda a: a.answer_type == "pass_fail").write({"result": "pass"})
+        inspection.action_done()
+        disposition = inspection.disposition_ids.with_user(self.clerk)
+        self.assertEqual(disposition.state, "proposed")
+        for vals in ({"state": "done"}, {"type_id": self.env.ref("reverse_logistics.disposition_destroy").id},
+                     {"expected_value": 1e6}, {"overridden": False}, {"location_id": self.stock_location.id}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "cannot be set by hand"):
+                disposition.write(vals)
+        with self.assertRaisesRegex(UserError, "cannot be set by hand"):
+            self.env["return.disposition"].with_user(self.clerk).create(
+                {"inspection_id": inspection.id, "state": "done"}
+            )
+        self.assertEqual(disposition.state, "proposed")
+
+    def test_a_declaration_moves_with_customs_not_with_a_write(self):
+        declaration = self.rma.customs_declaration_ids.with_user(self.officer)
+        self.assertEqual(declaration.state, "draft")
+        for vals in ({"state": "cleared"}, {"mrn": "24ES00464110000099"}, {"lrn": "MINE"},
+                     {"submission_pending": True}, {"check_result": False}):
+            with self.subTest(vals=vals), self.assertRaisesRegex(UserError, "cannot be set by hand"):
+                declaration.write(vals)
+        declaration.write({"incoterm_location": "Zaragoza"})  # what the officer prepares stays editable
+        self.assertEqual((declaration.state, declaration.mrn), ("draft", False))
