@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ for path in (ROOT / "reverse_logistics", ROOT / "tests"):
 
 from lxml import etree  # noqa: E402
 from returns_lib.customs import gateway as gw  # noqa: E402
+from returns_lib.customs.soap_client import SoapGatewayClient  # noqa: E402
 from soap_gateway_server import WSDL_ADDRESS, GatewayServer  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "customs-samples" / "notifications"
@@ -34,7 +36,7 @@ def server():
 
 def client(server, **config):
     config.setdefault("timeout", 1.0)
-    return gw.SoapGatewayClient(gw.GatewayConfig(endpoint=server.url, **config))
+    return SoapGatewayClient(gw.GatewayConfig(endpoint=server.url, **config))
 
 
 def closed_port():
@@ -105,6 +107,59 @@ def test_hmrc_release_sequence_read_from_the_customs_messages(server):
     tax = notifications[2]
     assert tax.currency == "GBP" and tax.tax_amount > 0
     assert notifications[0].message == server.state.raw_messages[0], "the customs message is kept as received"
+
+
+# -- module layout ---------------------------------------------------------------------------------
+CUSTOMS = ROOT / "reverse_logistics" / "returns_lib" / "customs"
+GATEWAY_MODULES = ("gateway", "dms_notification", "soap_client")
+
+
+def _package_imports(name):
+    """The modules of the customs package that ``name`` imports, at the top or deferred in a function."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse((CUSTOMS / f"{name}.py").read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            found.update([node.module] if node.module else [alias.name for alias in node.names])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("returns_lib.customs."):
+            found.add(node.module.rsplit(".", 1)[-1])
+    return found & {path.stem for path in CUSTOMS.glob("*.py")}
+
+
+def test_the_gateway_modules_import_in_one_direction():
+    graph = {path.stem: _package_imports(path.stem) for path in CUSTOMS.glob("*.py")}
+    assert not graph["gateway"] & {"soap_client", "dms_notification"}, graph["gateway"]
+    assert graph["dms_notification"] == {"gateway"}
+    assert {"gateway", "dms_notification"} <= graph["soap_client"]
+
+    def reaches(start, target, seen=()):
+        return any(name == target or (name not in seen and reaches(name, target, (*seen, name)))
+                   for name in graph.get(start, ()))
+
+    assert not [name for name in graph if reaches(name, name)], "an import cycle in returns_lib.customs"
+
+
+@pytest.mark.parametrize("name", GATEWAY_MODULES)
+def test_each_gateway_module_imports_first_in_a_fresh_interpreter(name):
+    """No cycle hidden by import order: each module, imported first, brings up what it needs."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'reverse_logistics')!r}); "
+            f"import returns_lib.customs.{name} as m; "
+            "import returns_lib.customs.gateway as g; "
+            "import json; print(json.dumps(sorted(n for n in sys.modules if n.startswith('returns_lib.customs.'))))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    loaded = json.loads(run.stdout)
+    if name == "gateway":
+        assert not {"returns_lib.customs.soap_client", "returns_lib.customs.dms_notification"} & set(loaded)
+
+
+def test_the_soap_client_module_offers_the_contract_names_the_addon_uses():
+    from returns_lib.customs import soap_client
+
+    for attribute in ("GatewayConfig", "CONTRACT_WSDL", "GatewayError", "backoff_delay", "SoapGatewayClient"):
+        assert getattr(soap_client, attribute) is not None
+    assert soap_client.GatewayError is gw.GatewayError and issubclass(SoapGatewayClient, gw.GatewayAdapter)
 
 
 # -- idempotency ---------------------------------------------------------------------------------
@@ -212,7 +267,7 @@ def test_entity_expansion_in_a_customs_message_is_refused(server):
 def test_gateway_down():
     config = gw.GatewayConfig(endpoint=f"http://127.0.0.1:{closed_port()}/customs-gateway", timeout=1.0)
     with pytest.raises(gw.GatewayUnavailable, match="cannot be reached") as info:
-        gw.SoapGatewayClient(config).submit("ACCEPT-3", PAYLOAD)
+        SoapGatewayClient(config).submit("ACCEPT-3", PAYLOAD)
     assert info.value.retryable and b"ACCEPT-3" in info.value.exchange.request
 
 
@@ -230,29 +285,29 @@ def test_wsdl_file_with_its_own_address_or_a_service_and_port(server, tmp_path):
     shutil.copy(gw.CONTRACT_XSD, tmp_path)
     wsdl = tmp_path / gw.CONTRACT_WSDL.name
     wsdl.write_text(gw.CONTRACT_WSDL.read_text().replace(WSDL_ADDRESS, server.url))
-    by_address = gw.SoapGatewayClient(gw.GatewayConfig(wsdl=str(wsdl), timeout=2))
+    by_address = SoapGatewayClient(gw.GatewayConfig(wsdl=str(wsdl), timeout=2))
     assert by_address.submit("ACCEPT-W1", PAYLOAD).value.status == "received"
-    by_port = gw.SoapGatewayClient(
+    by_port = SoapGatewayClient(
         gw.GatewayConfig(wsdl=str(wsdl), timeout=2, service="CustomsGatewayService", port="CustomsGatewayPort")
     )
     assert by_port.submit("ACCEPT-W1", PAYLOAD).value.status == "duplicate"
-    override = gw.SoapGatewayClient(gw.GatewayConfig(
+    override = SoapGatewayClient(gw.GatewayConfig(
         wsdl=str(wsdl), endpoint=server.url, timeout=2, service="CustomsGatewayService", port="CustomsGatewayPort"))
     assert override.submit("ACCEPT-W1", PAYLOAD).value.status == "duplicate"
-    wrong_port = gw.SoapGatewayClient(gw.GatewayConfig(wsdl=str(wsdl), service="CustomsGatewayService", port="Nope"))
+    wrong_port = SoapGatewayClient(gw.GatewayConfig(wsdl=str(wsdl), service="CustomsGatewayService", port="Nope"))
     with pytest.raises(gw.GatewayConfigurationError, match="service or port") as info:
         wrong_port.submit("ACCEPT-W1", PAYLOAD)
     assert not info.value.retryable
 
 
 def test_wsdl_by_url(server):
-    gateway = gw.SoapGatewayClient(gw.GatewayConfig(wsdl=server.wsdl_url, timeout=2))
+    gateway = SoapGatewayClient(gw.GatewayConfig(wsdl=server.wsdl_url, timeout=2))
     assert gateway.submit("ACCEPT-U1", PAYLOAD).value.status == "received"
 
 
 def test_unreachable_wsdl_is_a_retryable_error_of_the_call_not_of_the_client():
     config = gw.GatewayConfig(wsdl=f"http://127.0.0.1:{closed_port()}/customs_gateway.wsdl", timeout=1)
-    gateway = gw.SoapGatewayClient(config)  # builds without touching the network
+    gateway = SoapGatewayClient(config)  # builds without touching the network
     with pytest.raises(gw.GatewayUnavailable, match="WSDL cannot be loaded") as info:
         gateway.submit("ACCEPT-U2", PAYLOAD)
     assert info.value.retryable and info.value.exchange.operation == "SubmitDeclaration"
@@ -265,7 +320,7 @@ def test_production_insists_on_https(server):
     assert server.state.requests == [], "nothing was sent"
     config = gw.GatewayConfig(endpoint="https://127.0.0.1:1/g", environment="production", verify_tls=False)
     with pytest.raises(gw.GatewayConfigurationError, match="certificate must be checked"):
-        gw.SoapGatewayClient(config).submit("ACCEPT-P1", PAYLOAD)
+        SoapGatewayClient(config).submit("ACCEPT-P1", PAYLOAD)
 
 
 # -- cancellation ----------------------------------------------------------------------------------
@@ -387,4 +442,4 @@ def test_a_key_that_is_not_the_certificates_is_a_configuration_error(pki):
     _other_key, other_cert = pki["intruder"]
     config = gw.GatewayConfig(endpoint="http://127.0.0.1:1/g", key_file=key, certificate_file=other_cert)
     with pytest.raises(gw.GatewayConfigurationError, match="does not belong to the certificate"):
-        gw.SoapGatewayClient(config).submit("ACCEPT-12", PAYLOAD)
+        SoapGatewayClient(config).submit("ACCEPT-12", PAYLOAD)

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..returns_lib.customs import gateway as gateway_lib
+# The SOAP client module re-exports the contract names used here (GatewayConfig, CONTRACT_WSDL).
+from ..returns_lib.customs import soap_client as gateway_lib
 
 
 class CustomsGateway(models.Model):
