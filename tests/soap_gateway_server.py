@@ -7,8 +7,10 @@ keeps declarations by LRN (a second submission of an LRN registers nothing and a
 acknowledgement) and answers DMS notifications.
 
 Behaviour is chosen by the LRN (or ``state.scenarios[lrn]``), so that one server plays every scenario:
-ACCEPT* received, accepted, taxed, released, cleared; REJECT* rejected with errors; CONTROL* selected for
-control; DOCS* documents required; RAW* the messages in ``state.raw_messages`` passed as customs sent them;
+ACCEPT* received, accepted, taxed (customs duty A00 and import VAT B00 on goods item 1, see
+``ACCEPT_TAXES``), released, cleared; REJECT* rejected with errors; CONTROL* selected for control; DOCS*
+documents required; RAW* the messages in ``state.raw_messages`` passed as customs sent them (with the
+structured fields of ``state.raw_fields[i]``, contract XML, added to the i-th);
 BOMBMSG* a notification whose customs message declares entities; HANG* answers after
 ``state.hang_seconds``; HTTP500* a plain HTTP 500; HTML503* an HTML page (well-formed XML) with HTTP 503;
 MALFORMED* broken XML; BOMB* an entity expansion; FAULT* a Client fault; SERVERFAULT* a Server fault.
@@ -20,6 +22,7 @@ import datetime as dt
 import hashlib
 import threading
 import time
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -37,6 +40,18 @@ SAFE = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 BOMB = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
         '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
         '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+
+
+# (type code, amount, currency, goods item) of the ACCEPT scenario's tax notification: 3.1 % duty on a customs
+# value of 400.00 EUR, 21 % VAT on value plus duty.
+ACCEPT_TAXES = (("A00", "12.40", "EUR", 1), ("B00", "86.60", "EUR", 1))
+
+
+def tax_xml(type_code, amount, currency=None, item=None):
+    """A contract ``tax`` element."""
+    return ("<g:tax>" f"<g:typeCode>{type_code}</g:typeCode><g:amount>{amount}</g:amount>"
+            + (f"<g:currency>{currency}</g:currency>" if currency else "")
+            + (f"<g:item>{item}</g:item>" if item is not None else "") + "</g:tax>")
 
 
 def envelope(body_xml):
@@ -65,6 +80,7 @@ class GatewayState:
         self.requests = []  # (operation, raw request bytes) of every call
         self.hang_seconds = 5
         self.raw_messages = []  # RES-DMS messages the RAW scenario passes along
+        self.raw_fields = {}  # index in raw_messages -> contract XML (mrn, taxAmount, tax...) the gateway adds
         self.scenarios = {}  # lrn -> scenario name (ACCEPT, REJECT, ...), for LRNs the client chooses
         self.seen_nonces = set()
         self.lock = threading.Lock()
@@ -135,7 +151,9 @@ class GatewayState:
         """[(function code, mrn, extra XML)] customs issued for ``lrn``."""
         scenario, mrn = self.scenario(lrn), _mrn(lrn)
         if scenario.startswith("ACCEPT"):
-            tax = "<g:taxAmount>0</g:taxAmount><g:currency>EUR</g:currency>"
+            total = sum(Decimal(amount) for _type, amount, _currency, _item in ACCEPT_TAXES)
+            tax = (f"<g:taxAmount>{total}</g:taxAmount><g:currency>EUR</g:currency>"
+                   + "".join(tax_xml(*entry) for entry in ACCEPT_TAXES))
             items = [("02", None, ""), ("01", mrn, ""), ("13", mrn, tax), ("08", mrn, ""), ("09", mrn, "")]
         elif scenario.startswith("REJECT"):
             errors = ("<g:error><g:code>CDS12056</g:code><g:description>Procedure code 6110 needs F01</g:description>"
@@ -145,9 +163,10 @@ class GatewayState:
             items = [("02", None, ""), ("03", None, errors)]
         elif scenario.startswith("RAW"):
             items = []
-            for message in self.raw_messages:
+            for index, message in enumerate(self.raw_messages):
                 code = etree.fromstring(message, SAFE).findtext(".//FunctionCode")
-                items.append((code, None, f"<g:message>{base64.b64encode(message).decode()}</g:message>"))
+                fields = self.raw_fields.get(index, "")
+                items.append((code, None, f"{fields}<g:message>{base64.b64encode(message).decode()}</g:message>"))
         elif scenario.startswith("BOMBMSG"):
             hostile = (BOMB + "<Response><FunctionCode>01</FunctionCode><Declaration><ID>&lol3;</ID></Declaration>"
                        "</Response>").encode()
@@ -260,7 +279,11 @@ def make_handler(state):
                 mrn_xml = f"<g:mrn>{mrn}</g:mrn>" if mrn else ""
                 parts.append(f"<g:notification><g:sequence>{sequence}</g:sequence><g:functionCode>{code}</g:functionCode>"
                              f"<g:issuedAt>2026-11-25T10:00:{sequence:02d}Z</g:issuedAt>{mrn_xml}{extra}</g:notification>")
-            return 200, envelope(f"<g:GetNotificationsResponse>{''.join(parts)}</g:GetNotificationsResponse>")
+            answer = envelope(f"<g:GetNotificationsResponse>{''.join(parts)}</g:GetNotificationsResponse>")
+            # The server holds its own answers to the contract too (a scenario's XML out of order shows here).
+            if not state.schema.validate(etree.fromstring(answer, SAFE).find(f"{{{SOAP}}}Body")[0]):
+                return 500, fault("Server", f"Test server answer not valid: {state.schema.error_log.last_error}")
+            return 200, answer
 
         def op_CancelDeclaration(self, request, lrn):
             with state.lock:

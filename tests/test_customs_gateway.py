@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ for path in (ROOT / "reverse_logistics", ROOT / "tests"):
 from lxml import etree  # noqa: E402
 from returns_lib.customs import gateway as gw  # noqa: E402
 from returns_lib.customs.soap_client import SoapGatewayClient  # noqa: E402
-from soap_gateway_server import WSDL_ADDRESS, GatewayServer  # noqa: E402
+from soap_gateway_server import ACCEPT_TAXES, WSDL_ADDRESS, GatewayServer, tax_xml  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "customs-samples" / "notifications"
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/customs-samples is not beside the project")
@@ -105,8 +106,58 @@ def test_hmrc_release_sequence_read_from_the_customs_messages(server):
     assert [n.kind for n in notifications] == ["received", "accepted", "tax_calculation", "released", "cleared"]
     assert all(n.mrn for n in notifications[1:]), "MRN read from each customs message"
     tax = notifications[2]
-    assert tax.currency == "GBP" and tax.tax_amount > 0
+    assert (tax.tax_amount, tax.currency) == (Decimal("2324.00"), "GBP")
+    assert [(t.type_code, t.amount, t.item, t.base_amount) for t in tax.taxes] == [
+        ("A00", Decimal("270.00"), 1, Decimal("10000.00")), ("B00", Decimal("2054.00"), 1, Decimal("10270.00"))]
+    assert {t.currency for t in tax.taxes} == {"GBP"}
+    assert all(not n.taxes and n.tax_amount is None for n in notifications if n is not tax)
     assert notifications[0].message == server.state.raw_messages[0], "the customs message is kept as received"
+
+
+# -- taxes per type ----------------------------------------------------------------------------------
+def test_tax_notification_carries_duty_and_vat_per_type(server):
+    gateway = client(server)
+    gateway.submit("ACCEPT-TAX1", PAYLOAD)
+    notifications = gateway.notifications("ACCEPT-TAX1")
+    tax = notifications.value[2]
+    assert tax.kind == "tax_calculation" and tax.message is None, "structured fields only, no customs message"
+    assert tax.taxes == (
+        gw.TaxAssessment("A00", Decimal("12.40"), "EUR", 1), gw.TaxAssessment("B00", Decimal("86.60"), "EUR", 1))
+    assert [(t.type_code, str(t.amount)) for t in tax.taxes] == [(code, amount) for code, amount, *_ in ACCEPT_TAXES]
+    assert (tax.tax_amount, tax.currency) == (Decimal("99.00"), "EUR"), "the total, for compatibility"
+    assert b"<g:typeCode>B00</g:typeCode>" in notifications.exchange.response
+    assert all(not n.taxes for n in notifications.value if n is not tax)
+
+
+@needs_samples
+def test_taxes_the_gateway_lists_win_and_the_message_completes_them(server):
+    """A gateway that lists its taxes is taken at its word; the customs message fills in what it left out."""
+    message = (SAMPLES / "13_DMSTAX.xml").read_bytes()
+    server.state.raw_messages = [message, message]
+    server.state.raw_fields = {
+        0: tax_xml("A00", "270.00", item=1),  # no currency, no total: both from the message
+        1: "<g:taxAmount>2054.00</g:taxAmount><g:currency>EUR</g:currency>" + tax_xml("B00", "2054.00", item=7),
+    }
+    first, second = client(server).notifications("RAW-TAX1").value
+    assert first.taxes == (gw.TaxAssessment("A00", Decimal("270.00"), "GBP", 1, Decimal("10000.00")),)
+    assert (first.tax_amount, first.currency) == (Decimal("270.00"), "GBP"), "the total of the taxes listed"
+    assert second.taxes == (gw.TaxAssessment("B00", Decimal("2054.00"), "EUR", 7),), \
+        "currency of the notification; no tax base: item 7 is not in the message"
+    assert (second.tax_amount, second.currency) == (Decimal("2054.00"), "EUR")
+
+
+def test_a_gateway_whose_contract_has_no_tax_element(server, tmp_path):
+    """A gateway still on the contract without ``tax`` (its WSDL and XSD) is read as before."""
+    xsd = gw.CONTRACT_XSD.read_text()
+    start, end = xsd.index('<xs:element name="tax" '), xsd.index('<xs:element name="error" type="tns:Error"')
+    (tmp_path / gw.CONTRACT_XSD.name).write_text(xsd[:start] + xsd[end:])
+    shutil.copy(gw.CONTRACT_WSDL, tmp_path)
+    old = SoapGatewayClient(gw.GatewayConfig(wsdl=str(tmp_path / gw.CONTRACT_WSDL.name), endpoint=server.url,
+                                             timeout=2))
+    old.submit("CONTROL-OLD1", PAYLOAD)
+    notifications = old.notifications("CONTROL-OLD1").value
+    assert [n.kind for n in notifications] == ["received", "accepted", "control"]
+    assert all(n.taxes == () and n.tax_amount is None for n in notifications)
 
 
 # -- module layout ---------------------------------------------------------------------------------

@@ -60,10 +60,15 @@ def _amount(element):
     """(amount, currency) of an amount element, ``(None, None)`` without one."""
     if element is None or not (element.text or "").strip():
         return None, None
+    text = element.text.strip()
     try:
-        return Decimal(element.text.strip()), (element.get("currencyID") or "").strip() or None
-    except InvalidOperation as error:
-        raise ValueError(f"{_local(element)} is not an amount: {element.text.strip()[:40]!r}") from error
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    # WCO amounts are n..16,3: a NaN, an infinity or more than 16 digits before the point is no amount.
+    if amount is None or not amount.is_finite() or amount.adjusted() >= 16:
+        raise ValueError(f"{_local(element)} is not an amount: {text[:40]!r}")
+    return amount, (element.get("currencyID") or "").strip() or None
 
 
 def _goods_item(element):
