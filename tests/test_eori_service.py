@@ -40,6 +40,22 @@ class EoriService:
     def __init__(self):
         self.calls = []  # the numbers of each call
         self.mode = "ok"  # ok | 503 | hang | fault | partial
+        self.error_reason = ""  # errorReason of "not valid" results, when set
+
+
+LEAN_OMITS = ("errorReason", "errorDescription", "address", "street", "postalCode", "city", "country")
+
+
+def lean_wsdl(text):
+    """The service's WSDL without the optional answer fields ``LEAN_OMITS`` (the server may still send them:
+    the answer types end with xs:any)."""
+    root = etree.fromstring(text.encode())
+    for name in LEAN_OMITS:
+        for element in root.iter("{http://www.w3.org/2001/XMLSchema}element"):
+            if element.get("name") == name:
+                element.getparent().remove(element)
+                break
+    return etree.tostring(root, encoding="unicode")
 
 
 def make_handler(service):
@@ -58,6 +74,8 @@ def make_handler(service):
             if not self.path.endswith("?wsdl"):
                 return self._send(404, b"", "text/plain")
             text = EORI_WSDL.read_text().replace(EORI_ENDPOINT, self.server.url)
+            if self.path.startswith("/lean/"):  # a WSDL whose answer types lack the optional fields
+                text = lean_wsdl(text)
             return self._send(200, text.encode())
 
         def do_POST(self):
@@ -85,7 +103,8 @@ def make_handler(service):
         def _result(number):
             if number not in KNOWN:
                 return (f"<result><eori>{number}</eori><status>1</status><statusDescr>Not valid</statusDescr>"
-                        "</result>")
+                        + (f"<errorReason>{service.error_reason}</errorReason>" if service.error_reason else "")
+                        + "</result>")
             name, street, postal_code, city, country = KNOWN[number]
             published = f"<name>{name}</name>" + "".join(
                 f"<{tag}>{value}</{tag}>" for tag, value in
@@ -187,3 +206,69 @@ def test_a_hanging_service_times_out_quickly(eori_server):
     with pytest.raises(EoriServiceUnavailable, match="no answer within 0.3 s"):
         EoriValidationClient(eori_server.url, timeout=0.3).validate(["ESB12345674"])
     assert time.monotonic() - started < 1.5
+
+
+def test_a_wsdl_without_the_optional_answer_fields_is_read(eori_server):
+    """The service's ``?wsdl`` may describe an answer without errorReason (or address...): no AttributeError."""
+    eori_server.error_reason = "Not registered"
+    client = EoriValidationClient(eori_server.url.replace("/validation", "/lean/validation") + "?wsdl", timeout=2)
+    results = client.validate(["ESB12345674", "DE0000000000003"])
+    iberia, unknown = results["ESB12345674"], results["DE0000000000003"]
+    assert (iberia.valid, iberia.name, iberia.request_date) == (True, "Circular Returns Iberia SL", "25/11/2026")
+    assert iberia.address == "", "street, city... are not in this WSDL's answer type"
+    assert (unknown.valid, unknown.status, unknown.status_text) == (False, 1, "Not valid")
+
+
+def test_the_error_reason_is_shown_when_the_answer_type_has_it(eori_server):
+    eori_server.error_reason = "Not registered"
+    unknown = EoriValidationClient(eori_server.url, timeout=2).validate(["DE0000000000003"])["DE0000000000003"]
+    assert unknown.status_text == "Not valid (Not registered)"
+
+
+def test_lean_wsdl_lacks_the_optional_fields():
+    lean = lean_wsdl(EORI_WSDL.read_text())
+    assert all(f'name="{name}"' not in lean for name in LEAN_OMITS) and 'name="statusDescr"' in lean
+
+
+# -- cache -------------------------------------------------------------------------------------------------
+def test_not_valid_answers_are_kept_shorter_than_valid_ones(eori_server):
+    clock = [0.0]
+    cache = EoriCache(clock=lambda: clock[0])
+    assert (cache.ttl, cache.invalid_ttl) == (eori_service.DEFAULT_TTL, eori_service.DEFAULT_INVALID_TTL)
+    assert (eori_service.DEFAULT_TTL, eori_service.DEFAULT_INVALID_TTL) == (24 * 3600, 600)
+    client = EoriValidationClient(eori_server.url, timeout=2, cache=cache)
+    client.validate(["ESB12345674", "DE0000000000003"])
+    clock[0] = 599
+    client.validate(["ESB12345674", "DE0000000000003"])
+    assert len(eori_server.calls) == 1, "both answers still cached"
+    clock[0] = 601
+    assert not client.validate(["ESB12345674", "DE0000000000003"])["DE0000000000003"].valid
+    assert eori_server.calls[1:] == [["DE0000000000003"]], "only the not-valid answer expired"
+    clock[0] = 24 * 3600 + 1
+    client.validate(["ESB12345674"])
+    assert eori_server.calls[2:] == [["ESB12345674"]], "the valid one after a day"
+
+
+def test_a_not_valid_answer_does_not_keep_blocking_while_the_service_is_down(eori_server):
+    clock = [0.0]
+    client = EoriValidationClient(eori_server.url, timeout=2, cache=EoriCache(clock=lambda: clock[0]))
+    assert not client.validate(["DE0000000000003"])["DE0000000000003"].valid
+    eori_server.mode = "503"
+    clock[0] = 11 * 60
+    with pytest.raises(EoriServiceUnavailable, match="HTTP 503"):
+        client.validate(["DE0000000000003"])  # the caller falls back on the offline check, not a stale refusal
+
+
+def test_cache_lifetimes_are_configurable():
+    clock = [0.0]
+    cache = EoriCache(ttl=100, invalid_ttl=10, clock=lambda: clock[0])
+    valid = eori_service.EoriResult("ESB12345674", True)
+    not_valid = eori_service.EoriResult("DE0000000000003", False, status=1)
+    cache.put("v", valid)
+    cache.put("n", not_valid)
+    clock[0] = 10
+    assert (cache.get("v"), cache.get("n")) == (valid, None)
+    clock[0] = 100
+    assert cache.get("v") is None and len(cache) == 0
+    short = EoriCache(ttl=5, invalid_ttl=600, clock=lambda: clock[0])
+    assert (short.ttl_for(valid), short.ttl_for(not_valid)) == (5, 5), "a refusal is never kept longer"

@@ -2,10 +2,16 @@
 
 The service (``http://eori.ws.eos.dds.s/``) takes at most 10 numbers per call and answers, per number,
 status 0 (valid) or 1 (not valid), with the holder's name and address when the holder agreed to
-publish them. Answers are cached (a day by default, for the whole process: every client shares
-:data:`DEFAULT_CACHE` unless given its own), so that checking a declaration again does not call the
-service again. When the service cannot answer, :class:`EoriServiceUnavailable` carries a message a
-user can read; the offline check (format and check digits) still stands.
+publish them. Answers are cached for the whole process (every client shares :data:`DEFAULT_CACHE`
+unless given its own), so that checking a declaration again does not call the service again: a
+"valid" answer for a day by default, a "not valid" one for 10 minutes only, so that a number
+registered since, or a service that answered wrongly, does not keep blocking declarations (while
+the service is down, the live check then reports it unavailable and the offline check stands).
+When the service cannot answer, :class:`EoriServiceUnavailable` carries a message a user can read;
+the offline check (format and check digits) still stands.
+
+The answer is read defensively: every field but the number may be missing, as it is when the
+service's own WSDL (``...?wsdl``) describes an answer without it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ EORI_ENDPOINT = "https://ec.europa.eu/taxation_customs/dds2/eos/validation/servi
 NAMESPACE = "http://eori.ws.eos.dds.s/"
 BINDING = f"{{{NAMESPACE}}}EORIValidationImplPortBinding"
 BATCH = 10  # numbers per call, the service's limit
-DEFAULT_TTL = 24 * 3600.0
+DEFAULT_TTL = 24 * 3600.0  # seconds a "valid" answer is kept
+DEFAULT_INVALID_TTL = 600.0  # seconds a "not valid" answer is kept
 
 
 @dataclass(frozen=True)
@@ -48,10 +55,15 @@ class EoriServiceUnavailable(Exception):
 
 
 class EoriCache:
-    """Answers of the service for ``ttl`` seconds, at most ``max_entries`` of them (oldest dropped first)."""
+    """Answers of the service, at most ``max_entries`` of them (oldest dropped first).
 
-    def __init__(self, ttl=DEFAULT_TTL, clock=time.monotonic, max_entries=10000):
+    A valid answer is kept ``ttl`` seconds, a "not valid" one ``invalid_ttl`` seconds, and never longer than
+    a valid one. ``clock`` gives the time in seconds (tests pass a fake one).
+    """
+
+    def __init__(self, ttl=DEFAULT_TTL, clock=time.monotonic, max_entries=10000, invalid_ttl=DEFAULT_INVALID_TTL):
         self.ttl = ttl
+        self.invalid_ttl = invalid_ttl
         self.clock = clock
         self.max_entries = max_entries
         self._entries: OrderedDict = OrderedDict()
@@ -68,9 +80,15 @@ class EoriCache:
                 return None
             return result
 
+    def ttl_for(self, result) -> float:
+        """Seconds ``result`` is kept: ``ttl`` when valid, else ``invalid_ttl`` (at most ``ttl``)."""
+        if getattr(result, "valid", False):
+            return self.ttl
+        return min(self.invalid_ttl, self.ttl)
+
     def put(self, key, result):
         with self._lock:
-            self._entries[key] = (self.clock() + self.ttl, result)
+            self._entries[key] = (self.clock() + self.ttl_for(result), result)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -184,19 +202,46 @@ class EoriValidationClient:
             raise EoriServiceUnavailable(f"its answer cannot be read: {type(error).__name__}") from error
         if response is None:
             raise EoriServiceUnavailable("it answered nothing")
-        request_date = response.requestDate or ""
+        request_date = _field(response, "requestDate")
         results = []
-        for item in response.result or []:
-            if item is None or not item.eori:
+        for item in _items(getattr(response, "result", None)):
+            eori = _field(item, "eori")
+            if not eori:
                 continue
-            address = item.address or ", ".join(
-                filter(None, (item.street, " ".join(filter(None, (item.postalCode, item.city))), item.country))
-            )
-            status_text = item.statusDescr or ""
-            if item.errorReason:
-                status_text = f"{status_text} ({item.errorReason})" if status_text else item.errorReason
-            results.append(EoriResult(normalize(item.eori), item.status == 0, status_text, item.name or "",
-                                      address, item.status, request_date))
-        if not results and response.errorDescription:
-            raise EoriServiceUnavailable(f"it answered: {response.errorDescription}")
+            address = _field(item, "address") or ", ".join(filter(None, (
+                _field(item, "street"),
+                " ".join(filter(None, (_field(item, "postalCode"), _field(item, "city")))),
+                _field(item, "country"),
+            )))
+            status_text = _field(item, "statusDescr")
+            error_reason = _field(item, "errorReason")
+            if error_reason:
+                status_text = f"{status_text} ({error_reason})" if status_text else error_reason
+            status = _status(getattr(item, "status", None))
+            results.append(EoriResult(normalize(eori), status == 0, status_text, _field(item, "name"), address,
+                                      status, request_date))
+        error_description = _field(response, "errorDescription")
+        if not results and error_description:
+            raise EoriServiceUnavailable(f"it answered: {error_description}")
         return results
+
+
+def _field(value, name) -> str:
+    """The text of the optional field ``name`` of a zeep answer, ``""`` when the answer's type lacks it or it is
+    empty (a WSDL of the service may describe fewer fields than the one shipped here)."""
+    found = getattr(value, name, None)
+    return str(found).strip() if found is not None else ""
+
+
+def _items(value):
+    if value is None:
+        return []
+    return [item for item in (value if isinstance(value, list) else [value]) if item is not None]
+
+
+def _status(value) -> int | None:
+    """The service's status code; ``None`` when it is missing or not a number (then not valid)."""
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
