@@ -244,7 +244,12 @@ class GatewayAdapter:
         raise NotImplementedError
 
     def notifications(self, lrn: str, after_sequence: int = 0) -> CallResult:
-        """The :class:`Notification` tuple issued for ``lrn`` after ``after_sequence``."""
+        """The :class:`Notification` tuple issued for ``lrn`` after ``after_sequence``.
+
+        A tax calculation (function code 13) lists its duties and taxes in ``taxes``, one
+        :class:`TaxAssessment` per type and goods item, and their total in ``tax_amount``/``currency``;
+        :func:`~.dms_notification.parse_dms_notification` reads them from a RES-DMS message.
+        """
         raise NotImplementedError
 
     def cancel(self, lrn: str, reason: str) -> CallResult:
