@@ -1,6 +1,5 @@
 """Customs declarations built by the pure package, validated against the official WCO DEC-DMS schema set."""
 
-import datetime as dt
 import sys
 from dataclasses import replace
 from decimal import Decimal
@@ -15,7 +14,7 @@ if str(ADDON) not in sys.path:
     sys.path.insert(0, str(ADDON))
 
 from returns_lib.customs import declaration as dec  # noqa: E402
-from returns_lib.customs import relief, wco  # noqa: E402
+from returns_lib.customs import wco  # noqa: E402
 from returns_lib.customs.territory import Address, TerritoryRule, crosses_customs_border  # noqa: E402
 
 SCHEMAS = SHARED / "customs-schemas"
@@ -206,34 +205,6 @@ def test_duty_and_vat_estimates_are_zero_under_relief():
     plain = replace(relief_line, procedure_code="4000", additional_procedure_codes=("000",))
     assert (relief_line.duty_estimate, relief_line.vat_estimate) == (0, 0)
     assert (plain.duty_estimate, plain.vat_estimate) == (Decimal("40.00"), Decimal("218.40"))
-
-
-# ----------------------------------------------------------------------
-# Returned Goods Relief decision
-# ----------------------------------------------------------------------
-def test_relief_applies_within_three_years_to_unaltered_goods():
-    export = relief.ExportRecord("EU", dt.date(2024, 3, 1), EXPORT_MRN, "10")
-    decision = relief.decide_relief("EU", dt.date(2027, 3, 1), export)
-    assert decision.applies
-    assert (decision.procedure_code, decision.additional_procedure_codes) == ("6110", ("F01",))
-    assert decision.previous_document_mrn == EXPORT_MRN
-
-
-def test_relief_refused_with_every_reason():
-    export = relief.ExportRecord("UK", dt.date(2020, 2, 29), None, "40")
-    decision = relief.decide_relief("EU", dt.date(2026, 1, 1), export, goods_unaltered=False)
-    assert not decision.applies
-    assert decision.procedure_code == "4000"
-    assert [code for code, _ in decision.reasons] == [
-        relief.EXPORTED_FROM_OTHER_TERRITORY, relief.PERIOD_EXCEEDED, relief.NO_EXPORT_MRN,
-        relief.PREVIOUS_PROCEDURE_NOT_ELIGIBLE, relief.GOODS_ALTERED,
-    ]
-    assert dict(decision.reasons)[relief.PERIOD_EXCEEDED]["deadline"] == dt.date(2023, 2, 28)
-
-
-def test_no_export_record_means_plain_import():
-    decision = relief.decide_relief("EU", dt.date(2026, 1, 1), None)
-    assert not decision.applies and decision.reasons == ((relief.NO_EXPORT_RECORD, {}),)
 
 
 # ----------------------------------------------------------------------
