@@ -14,7 +14,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .declaration import EXPORT, Declaration, DeclarationLine, Document, Party
+from . import wco_rules as rules
+from .declaration import EXPORT, Declaration, DeclarationLine, Document, Party, Statement
 
 NS_METADATA = "urn:wco:datamodel:WCO:DocumentMetaData-DMS:2"
 NS_DEC = "urn:wco:datamodel:WCO:DEC-DMS:2"
@@ -43,13 +44,13 @@ def _address(parent, party: Party):
         return
     address = _sub(parent, "Address")
     if party.city:
-        _sub(address, "CityName", party.city[:35])
+        _sub(address, "CityName", party.city)
     if party.country_code:
         _sub(address, "CountryCode", party.country_code)
     if party.street:
-        _sub(address, "Line", party.street[:70])
+        _sub(address, "Line", party.street)
     if party.zip_code:
-        _sub(address, "PostcodeID", party.zip_code[:9])
+        _sub(address, "PostcodeID", party.zip_code)
 
 
 def _party(parent, tag, party: Party | None, with_name=True):
@@ -58,7 +59,7 @@ def _party(parent, tag, party: Party | None, with_name=True):
         return None
     element = _sub(parent, tag)
     if with_name and (party.name and not party.eori or tag in ("Exporter", "Consignor")):
-        _sub(element, "Name", party.name[:70])
+        _sub(element, "Name", party.name)
     if party.eori:
         _sub(element, "ID", party.eori)
     if with_name and (not party.eori or tag in ("Exporter", "Consignor")):
@@ -75,13 +76,49 @@ def _previous_document(parent, document: Document):
         _sub(element, "LineNumeric", document.line)
 
 
-def _goods_item(parent, line: DeclarationLine, currency: str):
+def _additional_document(parent, document: Document):
+    element = _sub(parent, "AdditionalDocument")
+    _sub(element, "CategoryCode", document.category_code)
+    _sub(element, "ID", document.identifier)
+    _sub(element, "TypeCode", document.type_code)
+    return element
+
+
+def _additional_information(parent, statement: Statement):
+    element = _sub(parent, "AdditionalInformation")
+    _sub(element, "StatementCode", statement.code)
+    if statement.text:
+        _sub(element, "StatementDescription", statement.text)
+    return element
+
+
+def _duty_line(commodity, type_code, line: DeclarationLine, currency: str, preference_code=None):
+    """A DutyTaxFee (DE 4/3 tax type, DE 4/17 preference, DE 4/8 method of payment)."""
+    duty = _sub(commodity, "DutyTaxFee")
+    if preference_code:
+        _sub(duty, "DutyRegimeCode", preference_code)
+    _sub(duty, "TypeCode", type_code)
+    if line.payment_method or line.relief_claimed:
+        payment = _sub(duty, "Payment")
+        if line.payment_method:
+            _sub(payment, "MethodCode", line.payment_method)
+        if line.relief_claimed:
+            # Relief: nothing assessed, say so explicitly rather than omit it.
+            _sub(payment, "TaxAssessedAmount", "0", currencyID=currency)
+    return duty
+
+
+def _goods_item(parent, line: DeclarationLine, currency: str, export: bool = False):
     item = _sub(parent, "GovernmentAgencyGoodsItem")
     _sub(item, "CustomsValueAmount", _decimal(line.customs_value), currencyID=currency)
     _sub(item, "SequenceNumeric", line.sequence)
     _sub(item, "StatisticalValueAmount", _decimal(line.statistical_value), currencyID=currency)
+    for document in line.additional_documents:
+        _additional_document(item, document)
+    for statement in line.additional_information:
+        _additional_information(item, statement)
     commodity = _sub(item, "Commodity")
-    _sub(commodity, "Description", line.description[:512])
+    _sub(commodity, "Description", line.description)
     classification = _sub(commodity, "Classification")
     _sub(classification, "ID", line.hs_code[:8])
     _sub(classification, "IdentificationTypeCode", "TSP")  # combined nomenclature code
@@ -89,14 +126,10 @@ def _goods_item(parent, line: DeclarationLine, currency: str):
         taric = _sub(commodity, "Classification")
         _sub(taric, "ID", line.hs_code[8:])
         _sub(taric, "IdentificationTypeCode", "TRC")  # TARIC additional digits
-    if not line.procedure_code.startswith("10"):  # no duty lines on exports
-        duty = _sub(commodity, "DutyTaxFee")
-        _sub(duty, "DutyRegimeCode", line.preference_code)
-        _sub(duty, "TypeCode", "A00")  # customs duty
-        if line.relief_claimed:
-            # Relief: nothing assessed, say so explicitly rather than omit it.
-            payment = _sub(duty, "Payment")
-            _sub(payment, "TaxAssessedAmount", "0", currencyID=currency)
+    if not export:  # no duty lines on exports
+        _duty_line(commodity, rules.TAX_TYPE_DUTY, line, currency, line.preference_code)
+        if line.payment_method:
+            _duty_line(commodity, rules.TAX_TYPE_VAT, line, currency)
     measure = _sub(commodity, "GoodsMeasure")
     _sub(measure, "GrossMassMeasure", _decimal(line.gross_mass_kg, 6), unitCode="KGM")
     _sub(measure, "NetNetWeightMeasure", _decimal(line.net_mass_kg, 6), unitCode="KGM")
@@ -104,7 +137,7 @@ def _goods_item(parent, line: DeclarationLine, currency: str):
         _sub(measure, "TariffQuantity", _decimal(line.supplementary_units, 6))
     invoice_line = _sub(commodity, "InvoiceLine")
     _sub(invoice_line, "ItemChargeAmount", _decimal(line.customs_value), currencyID=currency)
-    if not line.procedure_code.startswith("10"):
+    if not export:
         valuation = _sub(item, "CustomsValuation")
         _sub(valuation, "MethodCode", line.valuation_method)
     procedure = _sub(item, "GovernmentProcedure")
@@ -116,10 +149,13 @@ def _goods_item(parent, line: DeclarationLine, currency: str):
     origin = _sub(item, "Origin")
     _sub(origin, "CountryCode", line.origin_country_code)
     _sub(origin, "TypeCode", "1")  # non-preferential origin
-    packaging = _sub(item, "Packaging")
-    _sub(packaging, "SequenceNumeric", 1)
-    _sub(packaging, "QuantityQuantity", line.package_count)
-    _sub(packaging, "TypeCode", line.package_type)
+    for sequence, package in enumerate(line.all_packages, start=1):
+        packaging = _sub(item, "Packaging")
+        _sub(packaging, "SequenceNumeric", sequence)
+        if package.marks:
+            _sub(packaging, "MarksNumbersID", package.marks)
+        _sub(packaging, "QuantityQuantity", package.count)
+        _sub(packaging, "TypeCode", package.type_code)
     for document in line.previous_documents:
         _previous_document(item, document)
     return item
@@ -142,13 +178,27 @@ def build_declaration_element(declaration: Declaration) -> etree._Element:
     _sub(dec, "TotalGrossMassMeasure", _decimal(declaration.total_gross_mass_kg, 6), unitCode="KGM")
     _sub(dec, "TotalPackageQuantity", declaration.total_packages)
     for document in declaration.supporting_documents:
-        additional = _sub(dec, "AdditionalDocument")
-        _sub(additional, "CategoryCode", document.category_code)
-        _sub(additional, "ID", document.identifier)
-        _sub(additional, "TypeCode", document.type_code)
-    if declaration.representative:
-        agent = _party(dec, "Agent", declaration.representative, with_name=False)
-        _sub(agent, "FunctionCode", declaration.representative_status)
+        _additional_document(dec, document)
+    for authorisation in declaration.authorisations:
+        # The decision number of an authorisation is a DE 2/3 document of category C where one exists.
+        document_code = rules.AUTHORISATION_DOCUMENT_CODES.get(authorisation.type_code)
+        if authorisation.reference and document_code:
+            _additional_document(dec, Document("C", document_code, authorisation.reference))
+    if declaration.deferment_account:  # DE 2/6
+        _additional_document(dec, Document(rules.DEFERMENT_CATEGORY, declaration.deferment_type,
+                                           declaration.deferment_account))
+    for statement in declaration.additional_information:
+        _additional_information(dec, statement)
+    if declaration.representative or declaration.representative_status:
+        agent = _sub(dec, "Agent")
+        if declaration.representative and declaration.representative.eori:
+            _sub(agent, "ID", declaration.representative.eori)
+        if declaration.representative_status:
+            _sub(agent, "FunctionCode", declaration.representative_status)
+    for authorisation in declaration.authorisations:
+        holder = _sub(dec, "AuthorisationHolder")
+        _sub(holder, "ID", authorisation.holder_eori)
+        _sub(holder, "CategoryCode", authorisation.type_code)
     border = _sub(dec, "BorderTransportMeans")
     _sub(border, "ModeCode", declaration.border_transport_mode)
     _party(dec, "Declarant", declaration.declarant)
@@ -164,7 +214,7 @@ def build_declaration_element(declaration: Declaration) -> etree._Element:
         export_country = _sub(shipment, "ExportCountry")
         _sub(export_country, "ID", declaration.export_country_code)
     for line in declaration.lines:
-        _goods_item(shipment, line, declaration.currency)
+        _goods_item(shipment, line, declaration.currency, export=declaration.kind == EXPORT)
     if declaration.kind != EXPORT:
         _party(shipment, "Importer", declaration.importer)
     for document in declaration.previous_documents:
@@ -173,7 +223,25 @@ def build_declaration_element(declaration: Declaration) -> etree._Element:
         terms = _sub(shipment, "TradeTerms")
         _sub(terms, "ConditionCode", declaration.incoterm)
         if declaration.incoterm_location:
-            _sub(terms, "LocationID", declaration.incoterm_location[:17])
+            _sub(terms, "LocationID", declaration.incoterm_location)
+    guarantee = declaration.guarantee
+    if guarantee is not None:  # DE 8/2, 8/3
+        obligation = _sub(dec, "ObligationGuarantee")
+        if guarantee.amount is not None:
+            _sub(obligation, "AmountAmount", _decimal(guarantee.amount), currencyID=declaration.currency)
+        if guarantee.reference:
+            _sub(obligation, "ID", guarantee.reference)
+        if guarantee.grn:
+            _sub(obligation, "ReferenceID", guarantee.grn)
+        _sub(obligation, "SecurityDetailsCode", guarantee.type_code)
+        if guarantee.access_code:
+            _sub(obligation, "AccessCode", guarantee.access_code)
+        if guarantee.office:
+            office = _sub(obligation, "GuaranteeOffice")
+            _sub(office, "ID", guarantee.office)
+    if declaration.supervising_office:  # DE 5/27
+        supervising = _sub(dec, "SupervisingOffice")
+        _sub(supervising, "ID", declaration.supervising_office)
     return root
 
 
