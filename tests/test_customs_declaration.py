@@ -238,3 +238,295 @@ RULES = [
 )
 def test_declaration_needed_only_across_customs_territories(origin, destination, needed):
     assert crosses_customs_border(origin, destination, RULES).declaration_needed is needed
+
+
+# ----------------------------------------------------------------------
+# Data a broker needs (#10): category, type, authorisations, statements, guarantee, deferment,
+# packages with marks, supervising office, item documents, representative status
+# ----------------------------------------------------------------------
+from returns_lib.customs import wco_rules  # noqa: E402
+
+NS = {"d": wco.NS_DEC}
+
+
+def _validates(declaration, shared_dir):
+    assert dec.check_declaration(declaration) == []
+    errors = wco.validate_declaration_xml(wco.build_declaration_xml(declaration), shared_dir / "customs-schemas")
+    assert errors == [], [str(error) for error in errors]
+
+
+def _broker_declaration(**values):
+    """A pre-lodged import by an agent in direct representation: deferment, guarantee, two items."""
+    plain = _line(
+        sequence=2, procedure_code="4000", additional_procedure_codes=("000",), duty_rate_percent=Decimal("2.5"),
+        payment_method="E",
+        packages=(dec.Package("BX", 3, "RL-42/1-3"), dec.Package("PX", 1, "RL-42 PALLET")),
+        additional_documents=(dec.Document("N", "935", "INV/2026/0042"),
+                              dec.Document("C", "506", "GBDPO1108654")),
+        additional_information=(dec.Statement("00500", "IMPORTER Circular Returns Iberia SL"),),
+    )
+    relief_item = _line(
+        previous_documents=(dec.Document("Z", "830", EXPORT_MRN, line=1),),
+        packages=(dec.Package("CT", 2, "RMA-1001"),),
+    )
+    base = dict(
+        additional_declaration_type="D",
+        lines=[relief_item, plain],
+        previous_documents=(),
+        representative=dec.Party("Aduanas Ebro SL", eori="ESB12345674"),
+        representative_status="2",
+        authorisations=(dec.Authorisation("DPO", "ESB12345674", "GBDPO1108654"),
+                        dec.Authorisation("CGU", "ESB12345674", "GBCGU1108654")),
+        additional_information=(dec.Statement("GEN45", "Returned goods, export declaration quoted per item"),),
+        guarantee=dec.Guarantee("1", grn="24ES000000000000A1", access_code="1234", office="ES004641",
+                                amount=Decimal("450.00")),
+        deferment_account="1108654",
+        supervising_office="ES004601",
+    )
+    base.update(values)
+    return _declaration(**base)
+
+
+@needs_schemas
+def test_a_broker_declaration_with_every_new_data_validates(shared_dir):
+    declaration = _broker_declaration()
+    assert declaration.type_code == "IMD"
+    _validates(declaration, shared_dir)
+    root = wco.build_declaration_element(declaration)
+    header = root.find("d:Declaration", NS)
+    documents = [(d.findtext("d:CategoryCode", namespaces=NS), d.findtext("d:TypeCode", namespaces=NS),
+                  d.findtext("d:ID", namespaces=NS)) for d in header.findall("d:AdditionalDocument", NS)]
+    assert ("1", "DAN", "1108654") in documents  # DE 2/6
+    assert ("C", "506", "GBDPO1108654") in documents  # the DPO decision number
+    assert [(h.findtext("d:ID", namespaces=NS), h.findtext("d:CategoryCode", namespaces=NS))
+            for h in header.findall("d:AuthorisationHolder", NS)] == [("ESB12345674", "DPO"), ("ESB12345674", "CGU")]
+    assert header.findtext("d:Agent/d:FunctionCode", namespaces=NS) == "2"
+    assert header.findtext("d:AdditionalInformation/d:StatementCode", namespaces=NS) == "GEN45"
+    assert header.findtext("d:ObligationGuarantee/d:ReferenceID", namespaces=NS) == "24ES000000000000A1"
+    assert header.findtext("d:ObligationGuarantee/d:SecurityDetailsCode", namespaces=NS) == "1"
+    assert header.findtext("d:SupervisingOffice/d:ID", namespaces=NS) == "ES004601"
+    plain = header.findall("d:GoodsShipment/d:GovernmentAgencyGoodsItem", NS)[1]
+    assert [(p.findtext("d:TypeCode", namespaces=NS), p.findtext("d:QuantityQuantity", namespaces=NS),
+             p.findtext("d:MarksNumbersID", namespaces=NS)) for p in plain.findall("d:Packaging", NS)] == [
+        ("BX", "3", "RL-42/1-3"), ("PX", "1", "RL-42 PALLET")]
+    assert [d.findtext("d:TypeCode", namespaces=NS) for d in plain.findall("d:AdditionalDocument", NS)] == [
+        "935", "506"]
+    assert plain.findtext("d:AdditionalInformation/d:StatementCode", namespaces=NS) == "00500"
+    assert [(f.findtext("d:TypeCode", namespaces=NS), f.findtext("d:Payment/d:MethodCode", namespaces=NS))
+            for f in plain.findall("d:Commodity/d:DutyTaxFee", NS)] == [("A00", "E"), ("B00", "E")]
+    assert header.findtext("d:TotalPackageQuantity", namespaces=NS) == "6"
+
+
+@needs_schemas
+@pytest.mark.parametrize("category, kind, type_code", [
+    ("CO", dec.IMPORT, "D"), (None, dec.IMPORT, "Y"), (None, dec.EXPORT, "K"), ("IM", dec.IMPORT_RELIEF, "F"),
+])
+def test_category_and_additional_declaration_type(category, kind, type_code, shared_dir):
+    build = _export_to_vendor if kind == dec.EXPORT else _import_plain if kind == dec.IMPORT else _declaration
+    declaration = replace(build(), category=category, additional_declaration_type=type_code)
+    expected = category or ("EX" if kind == dec.EXPORT else "IM")
+    assert declaration.type_code == expected + type_code
+    _validates(declaration, shared_dir)
+    root = wco.build_declaration_element(declaration)
+    assert root.findtext("d:Declaration/d:TypeCode", namespaces=NS) == expected + type_code
+
+
+def test_category_and_type_are_checked_against_their_code_lists():
+    problems = dec.check_declaration(replace(_import_plain(), category="XX", additional_declaration_type="Q"))
+    assert {(p.code, p.field) for p in problems} == {("category_unknown", "category")}
+    problems = dec.check_declaration(replace(_import_plain(), additional_declaration_type="Q"))
+    assert [(p.code, p.field) for p in problems] == [("additional_declaration_type_unknown",
+                                                      "additional_declaration_type")]
+    problems = dec.check_declaration(replace(_import_plain(), additional_declaration_type="J"))
+    assert [p.code for p in problems] == ["additional_declaration_type_category"]
+    problems = dec.check_declaration(replace(_export_to_vendor(), category="IM"))
+    assert [p.code for p in problems] == ["category_kind_mismatch"]
+
+
+@needs_schemas
+def test_own_account_declarant_without_representative_validates(shared_dir):
+    declaration = replace(_import_plain(), representative_status="1")
+    _validates(declaration, shared_dir)
+    agent = wco.build_declaration_element(declaration).find("d:Declaration/d:Agent", NS)
+    assert [child.tag for child in agent] == [f"{{{wco.NS_DEC}}}FunctionCode"] and agent[0].text == "1"
+
+
+@needs_schemas
+def test_default_package_is_one_pk_and_old_fields_still_work(shared_dir):
+    line = _line()
+    assert line.all_packages == (dec.Package("PK", 1, ""),)
+    legacy = _line(package_count=4, package_type="BX")
+    assert legacy.all_packages == (dec.Package("BX", 4, ""),)
+    declaration = _declaration(lines=[legacy])
+    assert declaration.total_packages == 4
+    _validates(declaration, shared_dir)
+
+
+def _codes(declaration, **kwargs):
+    return {(p.code, p.field, p.item) for p in dec.check_declaration(declaration, **kwargs)}
+
+
+def test_relief_is_per_item_one_relief_item_beside_a_plain_one_is_fine():
+    plain = _line(sequence=2, procedure_code="4000", additional_procedure_codes=("000",))
+    assert dec.check_declaration(_declaration(lines=[_line(), plain])) == []
+
+
+def test_a_relief_item_without_the_export_mrn_is_refused_even_in_a_plain_import():
+    plain = _line(procedure_code="4000", additional_procedure_codes=("000",))
+    declaration = _declaration(kind=dec.IMPORT, lines=[plain, _line(sequence=2)], previous_documents=())
+    problems = dec.check_declaration(declaration)
+    assert [(p.code, p.field, p.item, p.path) for p in problems] == [
+        ("relief_export_mrn_missing", "previous_documents", 2, "lines[2].previous_documents")]
+    assert problems[0].message.startswith("Item 2: returned goods relief")
+    # The MRN quoted on the item itself is enough.
+    item_mrn = _line(sequence=2, previous_documents=(dec.Document("Z", "MRN", EXPORT_MRN),))
+    assert dec.check_declaration(replace(declaration, lines=(plain, item_mrn))) == []
+
+
+def test_a_relief_declaration_needs_an_item_claiming_relief():
+    declaration = _declaration(lines=[_line(procedure_code="4000", additional_procedure_codes=("000",))])
+    assert _codes(declaration) == {("relief_item_missing", "lines", None)}
+
+
+def test_every_quoted_mrn_passes_the_check_digit():
+    wrong = "24ES00464110000017"
+    declaration = _declaration(previous_documents=(dec.Document("Z", "MRN", wrong),),
+                               lines=[_line(previous_documents=(dec.Document("Z", "830", "24ES0046"),))])
+    assert _codes(declaration) == {
+        ("mrn_check_digit", "previous_documents", None), ("mrn_length", "previous_documents", 1),
+    }
+
+
+def test_000_beside_f01_is_refused():
+    declaration = _declaration(lines=[_line(additional_procedure_codes=("F01", "000"))])
+    assert _codes(declaration) == {
+        ("additional_plain_with_other", "additional_procedure_codes", 1),
+        ("additional_not_permitted", "additional_procedure_codes", 1),
+    }
+
+
+@pytest.mark.parametrize("codes, expected", [
+    (("F01", "F01"), {"additional_duplicate"}),
+    ((), {"additional_missing"}),
+    (("C07",), {"additional_not_permitted"}),
+])
+def test_procedure_matrix_per_item(codes, expected):
+    problems = dec.check_declaration(_declaration(lines=[_line(additional_procedure_codes=codes)]))
+    assert {p.code for p in problems} == expected
+    assert all(p.item == 1 and p.field == "additional_procedure_codes" for p in problems)
+
+
+def test_unknown_procedure_is_refused():
+    line = _line(procedure_code="4071", additional_procedure_codes=("000",))
+    problems = dec.check_declaration(replace(_import_plain(), lines=(line,)))
+    assert [(p.code, p.field) for p in problems] == [("procedure_not_in_matrix", "procedure_code")]
+
+
+def test_empty_office_is_missing_not_badly_formed():
+    problems = dec.check_declaration(replace(_import_plain(), customs_office=""))
+    assert [(p.code, p.field) for p in problems] == [("customs_office_missing", "customs_office")]
+    assert "8 characters" not in problems[0].message and problems[0].message == "The customs office is missing."
+    problems = dec.check_declaration(replace(_import_plain(), customs_office="ES46"))
+    assert [(p.code, p.field) for p in problems] == [("customs_office_format", "customs_office")]
+    problems = dec.check_declaration(replace(_import_plain(), supervising_office="ES 46"))
+    assert [(p.code, p.field) for p in problems] == [("supervising_office_format", "supervising_office")]
+
+
+def test_messages_are_sentences_naming_item_and_field():
+    declaration = _import_plain()
+    line = replace(declaration.lines[0], sequence=2, net_mass_kg=Decimal(0), gross_mass_kg=Decimal(1))
+    problems = dec.check_declaration(replace(declaration, lines=(_import_plain().lines[0], line)))
+    assert [(p.code, p.item, p.field, p.message) for p in problems] == [
+        ("mass_not_positive", 2, "net_mass_kg", "Item 2: the net mass must be positive.")]
+
+
+def test_gross_mass_below_net_mass_is_refused():
+    line = replace(_import_plain().lines[0], gross_mass_kg=Decimal("3.1"))
+    assert _codes(replace(_import_plain(), lines=(line,))) == {("gross_below_net", "gross_mass_kg", 1)}
+
+
+def test_new_data_is_checked_against_the_addon_rules():
+    bad_line = replace(
+        _import_plain().lines[0],
+        description="x" * 513,
+        packages=(dec.Package("QQ", 1, ""), dec.Package("BX", 123456789, "m" * 513)),
+        additional_documents=(dec.Document("?", "9351", ""),),
+        additional_information=(dec.Statement("GEN", "t"),),
+        payment_method="W",
+        preference_code="999",
+        valuation_method="9",
+        customs_value=Decimal("1800.1234"),
+    )
+    declaration = replace(
+        _import_plain(),
+        lines=(bad_line,),
+        border_transport_mode="6",
+        representative_status="4",
+        incoterm="DAX",
+        authorisations=(dec.Authorisation("XYZ", "GB123"),),
+        guarantee=dec.Guarantee("Q"),
+        deferment_account="11 08",
+        additional_information=(dec.Statement("GEN45", "y" * 600),),
+    )
+    problems = dec.check_declaration(declaration)
+    found = {(p.code, p.field, p.item) for p in problems}
+    assert found == {
+        ("description_too_long", "description", 1),
+        ("package_kind_unknown", "packages", 1),
+        ("package_count_too_large", "packages", 1),
+        ("total_packages_too_large", "lines", None),
+        ("package_marks_too_long", "packages", 1),
+        ("document_category_unknown", "additional_documents", 1),
+        ("document_type_too_long", "additional_documents", 1),
+        ("document_id_missing", "additional_documents", 1),
+        ("statement_code_too_short", "additional_information", 1),
+        ("payment_method_unknown", "payment_method", 1),
+        ("preference_code_unknown", "preference_code", 1),
+        ("valuation_method_unknown", "valuation_method", 1),
+        ("customs_value_too_many_decimals", "customs_value", 1),
+        ("border_transport_mode_unknown", "border_transport_mode", None),
+        ("representative_status_unknown", "representative_status", None),
+        ("incoterm_unknown", "incoterm", None),
+        ("authorisation_type_unknown", "authorisations", None),
+        ("authorisation_holder_eori_format", "authorisations", None),
+        ("guarantee_type_unknown", "guarantee", None),
+        ("guarantee_reference_missing", "guarantee", None),
+        ("deferment_account_format", "deferment", None),
+        ("deferment_unused", "deferment", None),
+        ("statement_text_too_long", "additional_information", None),
+    }
+    assert all(p.message.endswith(".") and p.message[0].isupper() for p in problems)
+    assert all(p.message.startswith("Item 1: ") for p in problems if p.item == 1)
+
+
+def test_deferment_and_guarantee_where_the_payment_needs_them():
+    line = replace(_import_plain().lines[0], payment_method="E")
+    assert _codes(replace(_import_plain(), lines=(line,))) == {("deferment_missing", "deferment", None)}
+    line = replace(_import_plain().lines[0], payment_method="S")
+    assert _codes(replace(_import_plain(), lines=(line,))) == {("guarantee_missing", "guarantee", None)}
+    cgu = (dec.Authorisation("CGU", "ESB12345674"),)
+    assert _codes(replace(_import_plain(), authorisations=cgu)) == {("guarantee_missing", "guarantee", None)}
+
+
+def test_a_representative_needs_status_2_or_3():
+    declaration = replace(_import_plain(), representative=COMPANY, representative_status="1")
+    assert _codes(declaration) == {("representative_status", "representative_status", None)}
+
+
+def test_party_lengths_are_checked_without_a_schema_set():
+    sender = replace(CUSTOMER_US, name="N" * 71, city="C" * 36, zip_code="1234567890")
+    assert _codes(replace(_import_plain(), exporter=sender)) == {
+        ("name_too_long", "exporter.name", None), ("city_too_long", "exporter.city", None),
+        ("zip_code_too_long", "exporter.zip_code", None),
+    }
+
+
+def test_rules_cover_the_code_lists_the_builder_uses():
+    assert {"IM", "EX", "CO"} == set(wco_rules.DECLARATION_CATEGORIES)
+    assert {"A", "B", "C", "D", "E", "F", "X", "Y", "Z", "J", "K"} == set(wco_rules.ADDITIONAL_DECLARATION_TYPES)
+    assert {"PK", "BX", "CT", "PX", "NE"} <= set(wco_rules.PACKAGE_KINDS)
+    assert {wco_rules.TAX_TYPE_DUTY, wco_rules.TAX_TYPE_VAT} <= set(wco_rules.TAX_TYPES)
+    assert {"CGU", "DPO", "OPO", "IPO"} <= set(wco_rules.AUTHORISATION_TYPES)
+    assert all(len(code) <= 4 for code in wco_rules.AUTHORISATION_TYPES)  # AuthorisationHolder/CategoryCode an..4
+    assert all(len(code) == 2 for code in wco_rules.PACKAGE_KINDS)  # Packaging/TypeCode an..2
+    assert "100" in wco_rules.PREFERENCE_CODES and "1" in wco_rules.TRANSPORT_MODES

@@ -281,12 +281,12 @@ class _Checker:
     def __init__(self):
         self.problems: list[Problem] = []
 
-    def add(self, code, field_key, message, item=None, path=None, **params):
+    def add(self, problem_code, field_key, message, item=None, path=None, **params):
         if item is not None:
             params.setdefault("item", item)
             message = f"Item {item}: {message[:1].lower()}{message[1:]}"
             path = path or f"lines[{item}].{field_key}"
-        self.problems.append(Problem(code, path or field_key, params, message, item, field_key))
+        self.problems.append(Problem(problem_code, path or field_key, params, message, item, field_key))
 
     def rule(self, rule, value, field_key, what, item=None, path=None, optional=False, code_prefix=""):
         """Problems of ``value`` against a :mod:`wco_rules` rule; empty values pass when ``optional``."""
@@ -299,17 +299,17 @@ class _Checker:
                      item=item, path=path, **params)
         return bool(found)
 
-    def code(self, value, codes, field_key, what, item=None, path=None, optional=False):
+    def code(self, value, codes, field_key, what, item=None, path=None, optional=False, code_prefix=""):
         """``value`` must be one of ``codes`` (a code list of :mod:`wco_rules`)."""
         if optional and not value:
             return False
         if value in codes:
             return False
-        name = field_key.rsplit(".", 1)[-1]
+        name = code_prefix or field_key.rsplit(".", 1)[-1]
         if not value:
             self.add(f"{name}_missing", field_key, _sentence(f"{what} is missing."), item=item, path=path)
         else:
-            self.add(f"{name}_unknown", field_key, _sentence(f"{what} {value} is not a known code."),
+            self.add(f"{name}_unknown", field_key, _sentence(f"{what} ({value}) is not a known code."),
                      item=item, path=path, value=value)
         return True
 
@@ -469,16 +469,13 @@ def _check_line(check, declaration, index, line, countries, tariff_codes):
     # Packages (DE 6/9, 6/10, 6/11)
     for position, package in enumerate(line.all_packages, start=1):
         path = f"lines[{index}].packages[{position}]"
-        check.code(package.type_code, rules.PACKAGE_KINDS, "packages", f"the kind of package {position}",
-                   item=index, path=f"{path}.type_code")
-        count_ok = not rule(rules.PACKAGE_COUNT, package.count, "packages", f"the number of package {position}",
-                            path=f"{path}.count", code_prefix="package_count")
-        if count_ok and package.count == 0 and package.type_code not in rules.UNPACKED_KINDS and len(
-            line.all_packages
-        ) == 1:
-            check.add("package_count_zero", "packages", f"Package {position}: the number of packages is zero.",
-                      item=index, path=f"{path}.count")
-        rule(rules.SHIPPING_MARKS, package.marks, "packages", f"the shipping marks of package {position}",
+        where = f"package line {position}"
+        check.code(package.type_code, rules.PACKAGE_KINDS, "packages", f"the kind of packages on {where}",
+                   item=index, path=f"{path}.type_code", code_prefix="package_kind")
+        # Zero is allowed: packages holding goods of several items are counted on one of them (DE 6/10).
+        rule(rules.PACKAGE_COUNT, package.count, "packages", f"the number of packages on {where}",
+             path=f"{path}.count", code_prefix="package_count")
+        rule(rules.SHIPPING_MARKS, package.marks, "packages", f"the shipping marks on {where}",
              path=f"{path}.marks", optional=True, code_prefix="package_marks")
 
     for position, document in enumerate(line.additional_documents, start=1):
@@ -595,7 +592,7 @@ def check_declaration(declaration: Declaration, countries=None, currencies=None,
     for position, authorisation in enumerate(declaration.authorisations, start=1):
         path = f"authorisations[{position}]"
         check.code(authorisation.type_code, rules.AUTHORISATION_TYPES, "authorisations",
-                   f"the type of authorisation {position}", path=f"{path}.type_code")
+                   f"the type of authorisation {position}", path=f"{path}.type_code", code_prefix="authorisation_type")
         if (authorisation.type_code, authorisation.holder_eori) in seen:
             add("authorisation_duplicate", "authorisations",
                 f"Authorisation {position} ({authorisation.type_code}) is given twice.", path=path)
@@ -611,7 +608,7 @@ def check_declaration(declaration: Declaration, countries=None, currencies=None,
     guarantee = declaration.guarantee
     if guarantee is not None:
         check.code(guarantee.type_code, rules.GUARANTEE_TYPES, "guarantee", "the guarantee type",
-                   path="guarantee.type_code")
+                   path="guarantee.type_code", code_prefix="guarantee_type")
         if not (guarantee.grn or guarantee.reference):
             add("guarantee_reference_missing", "guarantee",
                 "The guarantee needs its reference number (GRN or other reference).", path="guarantee.reference")
@@ -630,7 +627,7 @@ def check_declaration(declaration: Declaration, countries=None, currencies=None,
         check.rule(rules.DEFERMENT_ACCOUNT, declaration.deferment_account, "deferment",
                    "the deferment account (DE 2/6)", path="deferment_account", code_prefix="deferment_account")
         check.code(declaration.deferment_type, rules.DEFERMENT_TYPES, "deferment", "the deferment account type",
-                   path="deferment_type")
+                   path="deferment_type", code_prefix="deferment_type")
 
     # Where the procedure or the payment needs them: guarantee and deferment.
     methods = {line.payment_method for line in declaration.lines if line.payment_method}
