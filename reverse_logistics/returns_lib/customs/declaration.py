@@ -454,7 +454,7 @@ def _check_line(check, declaration, index, line, countries, tariff_codes):
         rule(rules.ADDITIONAL_PROCEDURE, code, "additional_procedure_codes", "an additional procedure code",
              path=f"lines[{index}].additional_procedure_codes[{position}]")
 
-    is_export = declaration.declaration_category == "EX" or (line.procedure_code or "").startswith("1")
+    is_export = declaration.kind == EXPORT  # the builder writes no duty lines nor valuation on exports
     if not is_export:
         check.code(line.preference_code, rules.PREFERENCE_CODES, "preference_code", "the preference",
                    item=index)
