@@ -26,7 +26,7 @@ COMPANY = dec.Party("Circular Returns Iberia SL", eori="ESB12345674", street="Ca
 CUSTOMER_US = dec.Party("Acme Retail Inc", street="1 Main Street", city="Austin", zip_code="78701", country_code="US")
 VENDOR_CN = dec.Party("Shenzhen Parts Co", street="8 Keyuan Road", city="Shenzhen", zip_code="518057",
                       country_code="CN")
-EXPORT_MRN = "24ES00464110000019"  # check digit 9 (ISO 6346)
+EXPORT_MRN = "24ES004641100000A2"  # procedure letter A, check digit 2 (ISO 6346)
 
 
 def _line(sequence=1, **values):
@@ -389,7 +389,7 @@ def test_a_relief_declaration_needs_an_item_claiming_relief():
 
 
 def test_every_quoted_mrn_passes_the_check_digit():
-    wrong = "24ES00464110000017"
+    wrong = "24ES004641100000A3"
     declaration = _declaration(previous_documents=(dec.Document("Z", "MRN", wrong),),
                                lines=[_line(previous_documents=(dec.Document("Z", "830", "24ES0046"),))])
     assert _codes(declaration) == {

@@ -12,8 +12,8 @@ import pytest
 from returns_lib.customs import procedure_matrix, relief
 from returns_lib.customs.declaration import Document
 
-EXPORT_MRN = "24ES00464110000019"  # check digit 9 (ISO 6346 over the first 17 characters)
-GB_MRN = "24GB00000000000108"
+EXPORT_MRN = "24ES004641100000A2"  # procedure letter A, check digit (ISO 6346 over the first 17 characters)
+GB_MRN = "24GB000000000001A0"
 EXPORTER = "ESB12345674"
 EXPORTED_ON = dt.date(2024, 3, 1)
 
@@ -229,7 +229,7 @@ def test_no_export_mrn_means_plain_import(mrn):
 
 
 @pytest.mark.parametrize("mrn, problem", [
-    ("24ES00464110000017", "mrn_check_digit"),
+    ("24ES004641100000A3", "mrn_check_digit"), ("24ES00464110000019", "mrn_format"),
     ("123", "mrn_length"),
     ("24ES0046411000001!", "mrn_format"),
 ])
@@ -240,7 +240,7 @@ def test_invalid_export_mrn_means_plain_import(mrn, problem):
 
 
 def test_previous_documents_de_2_1_export_mrn_with_its_item_and_the_entry_summary_appendix_3():
-    export = _export(mrn="24es 0046 4110 0000 19", entry_summary_mrn="21GB34F7Y1O2CX8PT4")
+    export = _export(mrn="24es 0046 41100000a2", entry_summary_mrn="21GB34F7Y1O2CX8PT4")
     decision = relief.decide_item(_item(export))
     assert decision.previous_documents == (
         Document("Z", "MRN", EXPORT_MRN, 3),

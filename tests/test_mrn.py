@@ -77,4 +77,4 @@ def test_check_digit_iso_6346_letter_values_skip_multiples_of_11():
     # A weighted sum with remainder 10 (modulo 11) gives check digit 0 (ISO 6346).
     assert sum(mrn._VALUES[c] * 2**i for i, c in enumerate("24GB0000000000005")) % 11 == 10
     assert mrn.check_digit("24GB0000000000005") == "0"
-    assert mrn.is_valid_mrn("24GB00000000000050")
+    assert mrn.is_valid_mrn("24GB000000000000A0")

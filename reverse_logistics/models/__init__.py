@@ -30,5 +30,15 @@ from . import return_order_customs
 from . import customs_tariff_code
 from . import customs_gateway
 from . import customs_declaration
+from . import customs_declaration_preparation
+from . import customs_declaration_online_checks
+from . import customs_declaration_submission
+from . import customs_declaration_part
+from . import customs_declaration_line
+from . import customs_declaration_package
+from . import customs_declaration_document
+from . import customs_declaration_statement
+from . import customs_declaration_authorisation
+from . import customs_declaration_notification
 from . import res_company
 from . import res_partner

@@ -1,34 +1,16 @@
 import base64
 import hashlib
-import logging
-import threading
-from datetime import timedelta
-from decimal import Decimal
+import re
+
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..returns_lib.customs import declaration as declaration_lib
-from ..returns_lib.customs import eori_service, wco
-from ..returns_lib.customs import gateway as gateway_lib
 from ..returns_lib.customs import relief as relief_lib
-
-_logger = logging.getLogger(__name__)
-
-# What each DMS notification does to the declaration.
-NOTIFICATION_STATES = {
-    "accepted": "accepted",
-    "rejected": "rejected",
-    "control": "control",
-    "documents_required": "control",
-    "information_requested": "control",
-    "released": "released",
-    "cleared": "cleared",
-    "invalidated": "cancelled",
-}
-# Declarations with customs, whose notifications are polled.
-POLLED_STATES = ("submitted", "accepted", "control", "released")
+from ..returns_lib.customs import wco
+from .return_input_guard import flow_writes
 
 DECLARATION_KINDS = [
     (declaration_lib.IMPORT_RELIEF, "Import with Returned Goods Relief"),
@@ -46,6 +28,21 @@ DECLARATION_STATES = [
     ("rejected", "Rejected"),
     ("cancelled", "Cancelled"),
 ]
+# Where the message may still change: a checked declaration goes back to draft when it does.
+EDITABLE_STATES = ("draft", "checked")
+DECLARATION_CATEGORIES = [
+    ("IM", "IM: import"),
+    ("EX", "EX: export"),
+    ("CO", "CO: goods moving with special fiscal territories"),
+]
+ADDITIONAL_DECLARATION_TYPES = [
+    ("A", "A: standard, lodged at the frontier"),
+    ("B", "B: simplified, occasional"),
+    ("C", "C: simplified, regular use (authorised)"),
+    ("D", "D: standard, pre-lodged"),
+    ("E", "E: simplified, pre-lodged occasional"),
+    ("F", "F: simplified, pre-lodged regular use"),
+]
 TRANSPORT_MODES = [
     ("1", "Sea"),
     ("2", "Rail"),
@@ -55,6 +52,21 @@ TRANSPORT_MODES = [
     ("7", "Fixed installation"),
     ("8", "Inland waterway"),
 ]
+PAYMENT_METHODS = [
+    ("A", "A: cash"),
+    ("E", "E: deferment account"),
+    ("H", "H: electronic transfer"),
+    ("M", "M: security deposit"),
+    ("N", "N: other"),
+    ("R", "R: guarantee"),
+]
+# Fields of the declaration that are not part of its message: writing them keeps the check valid.
+MESSAGE_NEUTRAL_FIELDS = frozenset({
+    "state", "check_result", "xml_attachment_id", "xml_sha256", "gateway_id", "submission_pending",
+    "submission_attempts", "next_attempt_at", "submitted_at", "conversation_id", "last_notification_sequence",
+    "exchange_ids", "notification_ids", "tax_assessment_ids", "superseded_by_id", "relief_decision",
+    "activity_ids", "message_follower_ids", "message_ids", "message_main_attachment_id",
+})
 
 
 class CustomsDeclaration(models.Model):
@@ -65,28 +77,54 @@ class CustomsDeclaration(models.Model):
     _rec_name = "lrn"
     _check_company_auto = True
     # What customs and the gateway answered, and where the declaration is: the flows'
-    # (return_input_guard.py). Parties, office, transport and goods stay editable.
+    # (return_input_guard.py). Parties, office, transport and goods stay editable while in draft.
     _flow_readonly_fields = True
     _flow_fields = ("state",)
 
     lrn = fields.Char(
         "LRN", required=True, readonly=True, copy=False, index=True, default=lambda self: self.env._("New"),
-        help="Local reference number: the declarant's own reference, unique and the same across retries.",
+        help="Local reference number: the declarant's own reference, unique and the same across retries. "
+        "A corrected declaration gets a new one.",
     )
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     return_order_id = fields.Many2one("return.order", "Return", index="btree_not_null", check_company=True,
                                       tracking=True)
-    kind = fields.Selection(DECLARATION_KINDS, required=True, tracking=True)
+    warehouse_id = fields.Many2one("stock.warehouse", check_company=True,
+                                   help="Where the goods are declared: its customs office, EORI and representative.")
+    kind = fields.Selection(
+        DECLARATION_KINDS, required=True, tracking=True, compute="_compute_kind", store=True, readonly=False,
+        precompute=True, help="An import claims relief when one of its goods items does.",
+    )
+    category = fields.Selection(
+        DECLARATION_CATEGORIES, "Declaration Category", required=True, default="IM",
+        help="DE 1/1: IM import, EX export, CO trade with special fiscal territories of the customs union.",
+    )
+    additional_declaration_type = fields.Selection(
+        ADDITIONAL_DECLARATION_TYPES, "Declaration Type", required=True, default="A",
+        help="DE 1/2: A standard at the frontier by default; D pre-lodged; B, C, E, F simplified declarations "
+        "(C and F need an authorisation).",
+    )
     state = fields.Selection(DECLARATION_STATES, default="draft", required=True, tracking=True, index=True, copy=False)
     mrn = fields.Char(
         "MRN", readonly=True, copy=False, tracking=True, help="Movement reference number given by customs."
     )
-    customs_office_code = fields.Char("Customs Office", required=True)
+    territory_code = fields.Char(
+        "Customs Territory", help="Customs territory the declaration is lodged in (EU, GB, XI...): its tariff and "
+        "its relief rules apply."
+    )
+    customs_office_code = fields.Char("Customs Office", help="Office of lodgement (DE 5/12 or 5/13), e.g. ES004641.")
+    supervising_office_code = fields.Char("Supervising Office", help="DE 5/27, where the procedure needs one.")
     declarant_id = fields.Many2one("res.partner", required=True)
+    company_eori = fields.Char(
+        "Company EORI", help="EORI of the company on this declaration: the warehouse's (an XI number in Northern "
+        "Ireland) or the company's.",
+    )
     importer_id = fields.Many2one("res.partner")
     exporter_id = fields.Many2one("res.partner")
     representative_id = fields.Many2one("res.partner")
-    representative_status = fields.Selection([("2", "Direct"), ("3", "Indirect")])
+    representative_status = fields.Selection(
+        [("2", "Direct"), ("3", "Indirect")], help="DE 3/21: how the representative acts."
+    )
     incoterm_id = fields.Many2one("account.incoterms")
     incoterm_location = fields.Char()
     transport_mode = fields.Selection(TRANSPORT_MODES, "Transport at the Border", default="3", required=True)
@@ -96,32 +134,48 @@ class CustomsDeclaration(models.Model):
     vat_estimate = fields.Monetary("Estimated Import VAT", compute="_compute_totals", store=True)
     export_country_id = fields.Many2one("res.country", "Dispatched From")
     destination_country_id = fields.Many2one("res.country", "Destination")
+    # The items' relief facts, shown (and set) for all items at once where they agree.
     export_mrn = fields.Char(
-        "Export Declaration MRN", help="MRN of the declaration the goods left with; quoted when relief is claimed."
+        "Export Declaration MRN", compute="_compute_relief_summary", inverse="_inverse_export_mrn",
+        help="MRN of the declaration the goods left with, when all items left with the same one.",
     )
-    export_date = fields.Date("Exported On")
-    goods_unaltered = fields.Boolean(default=True, help="The goods come back in the state they left in.")
-    relief_decision = fields.Text(readonly=True)
-    supporting_document_ids = fields.One2many("customs.declaration.document", "declaration_id", "Documents")
+    export_date = fields.Date("Exported On", compute="_compute_relief_summary", inverse="_inverse_export_date")
+    goods_unaltered = fields.Boolean(
+        compute="_compute_relief_summary", inverse="_inverse_goods_unaltered",
+        help="All goods come back in the state they left in.",
+    )
+    entry_summary_mrn = fields.Char("Entry Summary MRN", help="MRN of the entry summary declaration, where known "
+                                    "(previous document 355).")
+    relief_decision = fields.Text(compute="_compute_relief_decision", store=True)
+    guarantee_reference = fields.Char(help="Guarantee reference (DE 8/3), where the procedure needs a guarantee.")
+    deferment_account = fields.Char(
+        help="Deferred payment (DE 2/6): the deferment approval number duties are charged to."
+    )
+    payment_method_code = fields.Selection(PAYMENT_METHODS, "Method of Payment", help="DE 4/8.")
+    authorisation_ids = fields.One2many("customs.declaration.authorisation", "declaration_id", "Authorisations",
+                                        copy=True)
+    statement_ids = fields.One2many("customs.declaration.statement", "declaration_id", "Additional Information",
+                                    domain=[("line_id", "=", False)], copy=True)
+    supporting_document_ids = fields.One2many("customs.declaration.document", "declaration_id", "Documents",
+                                              domain=[("line_id", "=", False)], copy=True)
     line_ids = fields.One2many("customs.declaration.line", "declaration_id", "Goods Items", copy=True)
     check_result = fields.Text("Problems", readonly=True, copy=False)
     xml_attachment_id = fields.Many2one("ir.attachment", "Declaration Message", readonly=True, copy=False)
     xml_sha256 = fields.Char("Message SHA-256", readonly=True, copy=False)
-    gateway_id = fields.Many2one("customs.gateway", check_company=True,
-                                 default=lambda self: self.env["customs.gateway"]._for_company(self.env.company))
-    submission_pending = fields.Boolean(readonly=True, copy=False, index=True,
-                                        help="Queued: the scheduled job submits it, retrying with back-off.")
-    submission_attempts = fields.Integer(readonly=True, copy=False)
-    next_attempt_at = fields.Datetime(readonly=True, copy=False)
-    submitted_at = fields.Datetime(readonly=True, copy=False)
-    conversation_id = fields.Char(readonly=True, copy=False)
-    last_notification_sequence = fields.Integer(readonly=True, copy=False)
-    exchange_ids = fields.One2many("customs.exchange", "declaration_id", "Exchanges", readonly=True)
-    notification_ids = fields.One2many("customs.declaration.notification", "declaration_id", "Notifications",
-                                       readonly=True)
+    replaces_declaration_id = fields.Many2one(
+        "customs.declaration", "Corrects", readonly=True, copy=False, index="btree_not_null",
+        help="The rejected declaration this one corrects, under a new LRN.",
+    )
+    superseded_by_id = fields.Many2one("customs.declaration", "Corrected By", readonly=True, copy=False)
+    tax_assessment_ids = fields.One2many("customs.declaration.tax", "declaration_id", "Taxes Assessed", readonly=True)
+    duty_assessed = fields.Monetary(compute="_compute_assessed", store=True)
+    vat_assessed = fields.Monetary("Import VAT Assessed", compute="_compute_assessed", store=True)
 
     _sql_constraints = [("lrn_uniq", "unique(lrn)", "The LRN of a customs declaration must be unique.")]
 
+    # ------------------------------------------------------------------
+    # Computations
+    # ------------------------------------------------------------------
     @api.depends("line_ids.customs_value", "line_ids.duty_estimate", "line_ids.vat_estimate")
     def _compute_totals(self):
         for declaration in self:
@@ -129,6 +183,109 @@ class CustomsDeclaration(models.Model):
             declaration.duty_estimate = sum(declaration.line_ids.mapped("duty_estimate"))
             declaration.vat_estimate = sum(declaration.line_ids.mapped("vat_estimate"))
 
+    @api.depends("line_ids.procedure_code")
+    def _compute_kind(self):
+        for declaration in self:
+            if declaration.kind == declaration_lib.EXPORT:
+                continue
+            relief = any((code or "").startswith("61") for code in declaration.line_ids.mapped("procedure_code"))
+            declaration.kind = declaration_lib.IMPORT_RELIEF if relief else declaration_lib.IMPORT
+
+    @api.depends("tax_assessment_ids.amount", "tax_assessment_ids.tax_kind")
+    def _compute_assessed(self):
+        for declaration in self:
+            taxes = declaration.tax_assessment_ids
+            declaration.duty_assessed = sum(taxes.filtered(lambda t: t.tax_kind == "duty").mapped("amount"))
+            declaration.vat_assessed = sum(taxes.filtered(lambda t: t.tax_kind == "vat").mapped("amount"))
+
+    @api.depends("line_ids.export_mrn", "line_ids.export_date", "line_ids.goods_unaltered")
+    def _compute_relief_summary(self):
+        for declaration in self:
+            lines = declaration.line_ids
+            mrns = set(lines.mapped("export_mrn"))
+            dates = set(lines.mapped("export_date"))
+            declaration.export_mrn = mrns.pop() if len(mrns) == 1 else False
+            declaration.export_date = dates.pop() if len(dates) == 1 else False
+            declaration.goods_unaltered = bool(lines) and all(lines.mapped("goods_unaltered"))
+
+    def _inverse_export_mrn(self):
+        for declaration in self:
+            declaration.line_ids.write({"export_mrn": declaration.export_mrn})
+
+    def _inverse_export_date(self):
+        for declaration in self:
+            declaration.line_ids.write({"export_date": declaration.export_date})
+
+    def _inverse_goods_unaltered(self):
+        for declaration in self:
+            declaration.line_ids.write({"goods_unaltered": declaration.goods_unaltered})
+
+    @api.depends("line_ids.relief_note", "line_ids.sequence")
+    def _compute_relief_decision(self):
+        for declaration in self:
+            notes = [
+                self.env._("Item %(item)s (%(name)s): %(note)s", item=index, name=line.name, note=line.relief_note)
+                for index, line in enumerate(declaration.line_ids, start=1) if line.relief_note
+            ]
+            declaration.relief_decision = "\n".join(notes) or False
+
+    def _company_party_eori(self):
+        """The EORI the company declares with here: the declaration's, else the company's."""
+        self.ensure_one()
+        return self.company_eori or self.company_id.customs_eori or ""
+
+    def _describe_relief(self, decision):
+        """The decision's reasons as sentences; the first says what is claimed, if anything."""
+        labels = {
+            relief_lib.RELIEF_APPLIES: self.env._(
+                "%(procedure)s %(codes)s: exported on %(exported_on)s under MRN %(mrn)s."
+            ),
+            relief_lib.NO_EXPORT_RECORD: self.env._("No export of these goods was found: no relief."),
+            relief_lib.EXPORTED_FROM_OTHER_TERRITORY: self.env._(
+                "The goods left from %(exported_from)s, not from %(import_into)s: no relief."
+            ),
+            relief_lib.PERIOD_EXCEEDED: self.env._(
+                "Exported on %(exported_on)s: relief ended on %(deadline)s (%(years)s years)."
+            ),
+            relief_lib.PERIOD_EXCEEDED_SPECIAL_CIRCUMSTANCES: self.env._(
+                "Exported on %(exported_on)s, more than %(years)s years ago: claimed under special circumstances "
+                "(explain them in the additional information)."
+            ),
+            relief_lib.NO_EXPORT_MRN: self.env._("The MRN of the export declaration is not known: no relief."),
+            relief_lib.MRN_INVALID: self.env._("Export MRN %(mrn)s is not a valid MRN: no relief."),
+            relief_lib.PREVIOUS_PROCEDURE_NOT_ELIGIBLE: self.env._(
+                "The goods left under procedure %(procedure)s, which gives no right to relief."
+            ),
+            relief_lib.NOT_REEXPORTED_AFTER_INWARD_PROCESSING: self.env._(
+                "Processed products come back under relief only after a re-export (31), not after %(procedure)s."
+            ),
+            relief_lib.REIMPORT_BEFORE_EXPORT: self.env._("The export date %(exported_on)s is after today."),
+            relief_lib.REPAIR_NOT_COVERED: self.env._(
+                "Goods repaired after leaving under %(procedure)s come back under outward processing, not this relief."
+            ),
+            relief_lib.GOODS_ALTERED: self.env._("The goods do not come back unaltered: no relief."),
+            relief_lib.ADDITIONAL_CODE_NOT_PERMITTED: self.env._(
+                "Procedure %(procedure)s does not permit %(codes)s: no relief claimed."
+            ),
+            relief_lib.VAT_RELIEF_NOT_DUE: self.env._("Relief from duty only: import VAT is due."),
+            relief_lib.INWARD_PROCESSING_DUTY_DUE: self.env._(
+                "Duty on the inward-processing content is due."
+            ),
+        }
+        extra = {"procedure": decision.procedure_code, "codes": " ".join(decision.additional_procedure_codes)}
+        sentences = []
+        for code, params in decision.reasons:
+            template = labels.get(code)
+            values = {**params, **extra} if code == relief_lib.RELIEF_APPLIES else {**extra, **params}
+            try:
+                sentences.append(template % values if template else code.replace("_", " "))
+            except (KeyError, TypeError, ValueError):
+                sentences.append(code.replace("_", " "))
+        return " ".join(sentences)
+
+    # ------------------------------------------------------------------
+    # Create and change
+    # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
         self = self._prepare_guarded_create(vals_list)
@@ -138,191 +295,128 @@ class CustomsDeclaration(models.Model):
                 vals["lrn"] = self.env["ir.sequence"].with_company(company).next_by_code("customs.declaration")
         return super().create(vals_list)
 
-    # ------------------------------------------------------------------
-    # From a return
-    # ------------------------------------------------------------------
-    @api.model
-    def _export_record_for(self, order):
-        """How the returned goods left: the original delivery, with its export MRN where one was recorded."""
-        deliveries = order.line_ids.origin_move_id.picking_id | order.line_ids.sale_line_id.move_ids.filtered(
-            lambda m: m.state == "done" and m.location_dest_id.usage == "customer"
-        ).picking_id
-        delivery = deliveries.filtered("export_mrn")[:1] or deliveries[:1]
-        if not delivery or not delivery.date_done:
-            return None, delivery
-        territory = order.customs_destination_territory or "EU"
-        return (
-            relief_lib.ExportRecord(
-                territory_code=territory,
-                export_date=fields.Date.to_date(delivery.date_done),
-                mrn=delivery.export_mrn or None,
-                procedure_code=delivery.export_procedure_code or "10",
-            ),
-            delivery,
+    def write(self, vals):
+        if set(vals) - MESSAGE_NEUTRAL_FIELDS:
+            self._message_data_changed()
+        return super().write(vals)
+
+    def _message_data_changed(self):
+        """What the message is built from changes: refused once customs have it, a check to redo before."""
+        if self._in_flow_action():
+            return
+        frozen = self.filtered(lambda d: d.state not in EDITABLE_STATES)
+        if frozen:
+            raise UserError(self.env._(
+                "Declaration %(lrn)s is %(state)s: it cannot change any more. After a rejection, use "
+                "Correct and Resubmit: the correction gets a new LRN.",
+                lrn=frozen[0].lrn, state=dict(self._fields["state"]._description_selection(self.env))[frozen[0].state],
+            ))
+        self.filtered(lambda d: d.state == "checked")._back_to_draft(
+            self.env._("Changed after the check: check it again before building the message.")
         )
 
-    def _describe_relief(self, decision):
-        labels = {
-            relief_lib.RELIEF_APPLIES: self.env._("Relief applies: exported on %(exported_on)s under MRN %(mrn)s."),
-            relief_lib.NO_EXPORT_RECORD: self.env._("No delivery of these goods from this territory was found."),
-            relief_lib.EXPORTED_FROM_OTHER_TERRITORY: self.env._(
-                "The goods left from %(exported_from)s, not from %(import_into)s."
-            ),
-            relief_lib.PERIOD_EXCEEDED: self.env._(
-                "Exported on %(exported_on)s: relief ended on %(deadline)s (%(years)s years)."
-            ),
-            relief_lib.NO_EXPORT_MRN: self.env._("The MRN of the export declaration is not recorded on the delivery."),
-            relief_lib.PREVIOUS_PROCEDURE_NOT_ELIGIBLE: self.env._(
-                "The goods left under procedure %(procedure)s, which gives no right to relief."
-            ),
-            relief_lib.GOODS_ALTERED: self.env._("The goods do not come back unaltered."),
-        }
-        return "\n".join(labels[code] % params for code, params in decision.reasons)
+    def _back_to_draft(self, reason):
+        """A checked declaration whose data changed: its message is gone and it must be checked again."""
+        if not self:
+            return
+        self._flow_write({"state": "draft", "xml_attachment_id": False, "xml_sha256": False,
+                          "check_result": reason})
+        for declaration in self:
+            declaration.message_post(body=reason, subtype_xmlid="mail.mt_note")
 
     @api.model
-    def _prepare_from_return(self, order):
-        """Values of the declaration importing ``order``'s goods; override to add national fields."""
-        company = order.company_id
-        export, delivery = self._export_record_for(order)
-        decision = relief_lib.decide_relief(
-            order.customs_destination_territory or "EU", fields.Date.context_today(self), export
-        )
-        kind = declaration_lib.IMPORT_RELIEF if decision.applies else declaration_lib.IMPORT
-        tariffs = self.env["customs.tariff.code"]._find_rates(
-            order.line_ids.product_id.mapped("hs_code"), order.customs_destination_territory or "EU"
-        )
-        lines = []
-        for sequence, line in enumerate(order.line_ids, start=1):
-            product = line.product_id
-            tariff = tariffs.get(product.hs_code)
-            lines.append(fields.Command.create({
-                "sequence": sequence,
-                "return_line_id": line.id,
-                "product_id": product.id,
-                "hs_code": (product.hs_code or "").replace(" ", "").replace(".", ""),
-                "name": product.display_name,
-                "origin_country_id": product.country_of_origin.id,
-                "quantity": line.product_uom_qty,
-                "net_mass": product.weight * line.product_uom_qty,
-                "gross_mass": product.weight * line.product_uom_qty,
-                "customs_value": line.price_subtotal,
-                "statistical_value": line.price_subtotal,
-                "procedure_code": decision.procedure_code,
-                "additional_procedure_codes": ",".join(decision.additional_procedure_codes),
-                "duty_rate": tariff.duty_rate if tariff else 0.0,
-                "vat_rate": tariff.vat_rate if tariff else 0.0,
-            }))
-        return {
-            "company_id": company.id,
-            "return_order_id": order.id,
-            "kind": kind,
-            "customs_office_code": company.customs_office_code or "",
-            "declarant_id": (company.customs_representative_id or company.partner_id).id,
-            "representative_id": company.customs_representative_id.id,
-            "representative_status": company.customs_representative_id and company.customs_representative_status,
-            "importer_id": company.partner_id.id,
-            "exporter_id": (order.partner_return_address_id or order.partner_id).id,
-            "currency_id": order.currency_id.id,
-            "export_country_id": order.country_id.id,
-            "destination_country_id": (order.warehouse_id.partner_id.country_id or company.country_id).id,
-            "export_mrn": export.mrn if export else False,
-            "export_date": export.export_date if export else False,
-            "relief_decision": self._describe_relief(decision),
-            "line_ids": lines,
-        }
+    def _parties_changed(self, partners=None, companies=None, warehouses=None):
+        """Partners, companies or warehouses changed what checked declarations would say: check them again."""
+        domain = [("state", "=", "checked")]
+        alternatives = []
+        if partners:
+            commercial = partners.commercial_partner_id | partners
+            alternatives += [[(name, "in", commercial.ids)] for name in
+                             ("declarant_id", "importer_id", "exporter_id", "representative_id")]
+            alternatives.append([("company_id.partner_id", "in", commercial.ids)])
+        if companies:
+            alternatives.append([("company_id", "in", companies.ids)])
+        if warehouses:
+            alternatives.append([("warehouse_id", "in", warehouses.ids)])
+        if not alternatives:
+            return
+        from odoo.osv import expression  # pylint: disable=import-outside-toplevel
 
-    @api.model
-    def _prepare_export_to_vendor(self, dispositions, picking, origin_territory):
-        """Values of the export declaration of units going back to a foreign vendor.
-
-        The units were released for free circulation when they came back (relief or plain
-        import), hence export procedure 10 with previous procedure 40. Values are the
-        vendor's prices: that is what the vendor credits.
-        """
-        first = dispositions[:1]
-        company = first.company_id
-        vendor = first.partner_id
-        lines = []
-        for sequence, disposition in enumerate(dispositions, start=1):
-            product = disposition.product_id
-            seller = product.seller_ids.filtered(lambda s, v=vendor: s.partner_id == v)[:1]
-            value = (seller.price if seller else disposition.line_id.price_unit) * disposition.quantity
-            lines.append(fields.Command.create({
-                "sequence": sequence,
-                "return_line_id": disposition.line_id.id,
-                "product_id": product.id,
-                "hs_code": (product.hs_code or "").replace(" ", "").replace(".", ""),
-                "name": " ".join(filter(None, [product.display_name, disposition.lot_id.name])),
-                "origin_country_id": product.country_of_origin.id,
-                "quantity": disposition.quantity,
-                "net_mass": product.weight * disposition.quantity,
-                "gross_mass": product.weight * disposition.quantity,
-                "customs_value": value,
-                "statistical_value": value,
-                "procedure_code": "1040",
-                "additional_procedure_codes": "000",
-            }))
-        warehouse_partner = first.warehouse_id.partner_id or company.partner_id
-        return {
-            "company_id": company.id,
-            "return_order_id": first.order_id.id if len(dispositions.order_id) == 1 else False,
-            "kind": declaration_lib.EXPORT,
-            "customs_office_code": company.customs_office_code or "",
-            "declarant_id": (company.customs_representative_id or company.partner_id).id,
-            "representative_id": company.customs_representative_id.id,
-            "representative_status": company.customs_representative_id and company.customs_representative_status,
-            "exporter_id": company.partner_id.id,
-            "importer_id": vendor.id,
-            "currency_id": company.currency_id.id,
-            "export_country_id": warehouse_partner.country_id.id,
-            "destination_country_id": vendor.country_id.id,
-            "relief_decision": self.env._(
-                "Return to vendor %(vendor)s from territory %(territory)s, with transfer %(picking)s.",
-                vendor=vendor.display_name, territory=origin_territory, picking=picking.name,
-            ),
-            "line_ids": lines,
-        }
+        # sudo: whoever edits a partner may not see the declarations naming it; they must still be checked again.
+        declarations = self.sudo().search(expression.AND([domain, expression.OR(alternatives)]))
+        with flow_writes():
+            declarations._back_to_draft(self.env._(
+                "A party, the company or the warehouse changed after the check: check it again."
+            ))
 
     # ------------------------------------------------------------------
     # Checks and message
     # ------------------------------------------------------------------
     def _party_values(self, partner, eori=None):
+        commercial = partner.commercial_partner_id
         return declaration_lib.Party(
-            name=partner.commercial_partner_id.name or partner.name or "",
-            eori=eori if eori is not None else (partner.commercial_partner_id.customs_eori or None),
+            name=commercial.name or partner.name or "",
+            eori=eori if eori is not None else (commercial.customs_eori or None),
             street=partner.street or None,
             city=partner.city or None,
             zip_code=partner.zip or None,
             country_code=partner.country_id.code or None,
-            vat=partner.commercial_partner_id.vat or None,
+            vat=commercial.vat or None,
+        )
+
+    def _party(self, partner):
+        """A party of the message; the company is declared with the EORI of this declaration."""
+        if not partner:
+            return None
+        if partner.commercial_partner_id == self.company_id.partner_id:
+            return self._party_values(partner, eori=self._company_party_eori().strip().upper() or None)
+        return self._party_values(partner)
+
+    @staticmethod
+    def _decimal(value):
+        return declaration_lib.Decimal(str(round(value or 0.0, 6)))
+
+    def _document_values(self, documents):
+        return tuple(
+            declaration_lib.Document(doc.category_code.strip().upper(), doc.type_code.strip().upper(),
+                                     doc.reference.strip(), doc.line_number or None)
+            for doc in documents
+        )
+
+    def _statement_values(self, statements):
+        return tuple(declaration_lib.Statement(code=s.code.strip().upper(), text=(s.text or "").strip())
+                     for s in statements)
+
+    def _line_previous_documents(self, line):
+        """The item's export declaration (and entry summary) as previous documents, when it claims relief."""
+        if not (line.procedure_code or "").startswith("61"):
+            return ()
+        return tuple(line._decide_relief().previous_documents) or (
+            (declaration_lib.Document("Z", relief_lib.EXPORT_DECLARATION_DOCUMENT_TYPE,
+                                      (line.export_mrn or "").strip().upper(), line.export_item_number or None),)
+            if line.export_mrn else ()
         )
 
     def _to_declaration(self):
         """The plain declaration the pure package checks and turns into XML."""
         self.ensure_one()
-        company = self.company_id
-
-        def party(partner):
-            if not partner:
-                return None
-            eori = company.customs_eori if partner == company.partner_id else None
-            return self._party_values(partner, eori=eori)
-
-        def dec(value):
-            return Decimal(str(round(value or 0.0, 6)))
-
-        previous = ()
-        if self.kind == declaration_lib.IMPORT_RELIEF and self.export_mrn:
-            previous = (declaration_lib.Document("Z", "MRN", self.export_mrn),)
+        dec = self._decimal
+        header_previous = ()
+        if self.entry_summary_mrn:
+            header_previous = (declaration_lib.Document("Z", "355", self.entry_summary_mrn.strip().upper()),)
+        documents = self.supporting_document_ids
         return declaration_lib.Declaration(
             lrn=self.lrn,
             kind=self.kind,
-            declarant=party(self.declarant_id),
-            importer=party(self.importer_id),
-            exporter=party(self.exporter_id),
-            representative=party(self.representative_id),
+            category=self.category or ("EX" if self.kind == declaration_lib.EXPORT else "IM"),
+            additional_declaration_type=self.additional_declaration_type or "A",
+            declarant=self._party(self.declarant_id),
+            importer=self._party(self.importer_id),
+            exporter=self._party(self.exporter_id),
+            representative=self._party(self.representative_id),
             representative_status=self.representative_status or None,
             customs_office=(self.customs_office_code or "").strip().upper(),
+            supervising_office=(self.supervising_office_code or "").strip().upper() or None,
             currency=self.currency_id.name,
             invoice_amount=dec(self.invoice_amount),
             incoterm=self.incoterm_id.code or None,
@@ -330,57 +424,198 @@ class CustomsDeclaration(models.Model):
             border_transport_mode=self.transport_mode,
             export_country_code=self.export_country_id.code or None,
             destination_country_code=self.destination_country_id.code or None,
-            previous_documents=previous,
-            supporting_documents=tuple(
-                declaration_lib.Document(doc.category_code, doc.type_code, doc.reference)
-                for doc in self.supporting_document_ids
+            previous_documents=header_previous + self._document_values(
+                documents.filtered(lambda d: d.category_code.strip().upper() == "Z")),
+            supporting_documents=self._document_values(
+                documents.filtered(lambda d: d.category_code.strip().upper() != "Z")),
+            authorisations=tuple(
+                declaration_lib.Authorisation(type_code=a.type_code.strip().upper(), reference=a.reference.strip(),
+                                              holder_eori=a.holder_eori.strip().upper())
+                for a in self.authorisation_ids
             ),
-            lines=tuple(
-                declaration_lib.DeclarationLine(
-                    sequence=index,
-                    hs_code=line.hs_code or "",
-                    description=line.name or "",
-                    origin_country_code=line.origin_country_id.code or "",
-                    quantity=dec(line.quantity),
-                    net_mass_kg=dec(line.net_mass),
-                    gross_mass_kg=dec(line.gross_mass),
-                    statistical_value=dec(line.statistical_value),
-                    customs_value=dec(line.customs_value),
-                    procedure_code=line.procedure_code or "",
-                    additional_procedure_codes=tuple(line._additional_codes()),
-                    supplementary_units=dec(line.supplementary_units) if line.supplementary_units else None,
-                    preference_code=line.preference_code or "100",
-                    duty_rate_percent=dec(line.duty_rate),
-                    vat_rate_percent=dec(line.vat_rate),
-                )
-                for index, line in enumerate(self.line_ids, start=1)
-            ),
+            additional_information=self._statement_values(self.statement_ids),
+            guarantee=declaration_lib.Guarantee(reference=self.guarantee_reference.strip())
+            if (self.guarantee_reference or "").strip() else None,
+            deferment_account=(self.deferment_account or "").strip() or None,
+            lines=tuple(self._line_values(index, line) for index, line in enumerate(self.line_ids, start=1)),
         )
 
+    def _line_values(self, index, line):
+        dec = self._decimal
+        item_documents = line.document_ids
+        return declaration_lib.DeclarationLine(
+            sequence=index,
+            hs_code=(line.hs_code or "").strip(),
+            description=line.name or "",
+            origin_country_code=line.origin_country_id.code or "",
+            quantity=dec(line.quantity),
+            net_mass_kg=dec(line.net_mass),
+            gross_mass_kg=dec(line.gross_mass),
+            statistical_value=dec(line.statistical_value),
+            customs_value=dec(line.customs_value),
+            procedure_code=(line.procedure_code or "").strip(),
+            additional_procedure_codes=tuple(line._additional_codes()),
+            supplementary_units=dec(line.supplementary_units) if line.supplementary_units else None,
+            preference_code=line.preference_code or "100",
+            duty_rate_percent=dec(line.duty_rate),
+            vat_rate_percent=dec(line.vat_rate),
+            packages=tuple(
+                declaration_lib.Package(type_code=p.type_code.strip().upper(), count=p.count,
+                                        marks=(p.marks or "").strip())
+                for p in line.package_ids
+            ),
+            payment_method=self.payment_method_code or None,
+            previous_documents=self._line_previous_documents(line) + self._document_values(
+                item_documents.filtered(lambda d: d.category_code.strip().upper() == "Z")),
+            additional_documents=self._document_values(
+                item_documents.filtered(lambda d: d.category_code.strip().upper() != "Z")),
+            additional_information=self._statement_values(line.statement_ids),
+        )
+
+    # The pure checks name fields by key; users read the labels of the form.
+    _PROBLEM_FIELDS = {
+        "lrn": ("customs.declaration", "lrn"),
+        "customs_office": ("customs.declaration", "customs_office_code"),
+        "supervising_office": ("customs.declaration", "supervising_office_code"),
+        "currency": ("customs.declaration", "currency_id"),
+        "invoice_amount": ("customs.declaration", "invoice_amount"),
+        "category": ("customs.declaration", "category"),
+        "additional_declaration_type": ("customs.declaration", "additional_declaration_type"),
+        "representative_status": ("customs.declaration", "representative_status"),
+        "guarantee_reference": ("customs.declaration", "guarantee_reference"),
+        "deferment_account": ("customs.declaration", "deferment_account"),
+        "payment_method_code": ("customs.declaration", "payment_method_code"),
+        "authorisations": ("customs.declaration", "authorisation_ids"),
+        "lines": ("customs.declaration", "line_ids"),
+        "previous_documents": ("customs.declaration.line", "export_mrn"),
+        "supporting_documents": ("customs.declaration", "supporting_document_ids"),
+        "additional_information": ("customs.declaration", "statement_ids"),
+        "hs_code": ("customs.declaration.line", "hs_code"),
+        "description": ("customs.declaration.line", "name"),
+        "origin_country_code": ("customs.declaration.line", "origin_country_id"),
+        "quantity": ("customs.declaration.line", "quantity"),
+        "net_mass_kg": ("customs.declaration.line", "net_mass"),
+        "gross_mass_kg": ("customs.declaration.line", "gross_mass"),
+        "statistical_value": ("customs.declaration.line", "statistical_value"),
+        "customs_value": ("customs.declaration.line", "customs_value"),
+        "procedure_code": ("customs.declaration.line", "procedure_code"),
+        "additional_procedure_codes": ("customs.declaration.line", "additional_procedure_codes"),
+        "preference_code": ("customs.declaration.line", "preference_code"),
+        "packages": ("customs.declaration.line", "package_ids"),
+        "export_mrn": ("customs.declaration.line", "export_mrn"),
+    }
+    _PROBLEM_ROLES = {
+        "declarant": ("customs.declaration", "declarant_id"),
+        "importer": ("customs.declaration", "importer_id"),
+        "exporter": ("customs.declaration", "exporter_id"),
+        "representative": ("customs.declaration", "representative_id"),
+    }
+
+    def _problem_label(self, key):
+        """The form's label of a problem's field key ("hs_code", "declarant.eori"...)."""
+        if not key:
+            return ""
+        role, _dot, rest = key.partition(".")
+        if rest and role in self._PROBLEM_ROLES:
+            model, name = self._PROBLEM_ROLES[role]
+            role_label = self.env[model]._fields[name]._description_string(self.env)
+            detail = {"eori": self.env._("EORI"), "vat": self.env._("VAT"),
+                      "country_code": self.env._("Country")}.get(rest.split(".")[0], rest.replace("_", " "))
+            return f"{role_label} {detail}"
+        base = key.split(".")[-1].split("[")[0]
+        model, name = self._PROBLEM_FIELDS.get(base, (None, None))
+        if model:
+            return self.env[model]._fields[name]._description_string(self.env)
+        if key in self._PROBLEM_ROLES:
+            model, name = self._PROBLEM_ROLES[key]
+            return self.env[model]._fields[name]._description_string(self.env)
+        return base.replace("_", " ").capitalize()
+
     def _problem_messages(self, problems):
-        """Sentences for the problems found, each naming the field (and item) at fault."""
+        """One readable line per problem: the item (with its description), the field's label, what is wrong."""
         items = dict(enumerate(self.line_ids, start=1))
         labels = {
-            "eori_missing": self.env._("%(role)s: EORI number missing."),
-            "eori_format": self.env._("%(role)s: EORI %(eori)s is not in the format of its country."),
-            "eori_check_digits": self.env._("%(role)s: the check digits of EORI %(eori)s are wrong."),
-            "vat_invalid": self.env._("%(role)s: VAT number %(vat)s is not valid."),
-            "hs_format": self.env._("Item %(item)s: HS code %(hs_code)s must have 8 or 10 digits."),
-            "hs_unknown": self.env._("Item %(item)s: HS code %(hs_code)s is not in the tariff."),
+            "eori_missing": self.env._("the EORI number is missing."),
+            "eori_format": self.env._("EORI %(eori)s is not in the format of its country."),
+            "eori_check_digits": self.env._("the check digits of EORI %(eori)s are wrong."),
+            "vat_invalid": self.env._("VAT number %(vat)s is not valid."),
+            "hs_format": self.env._("HS code %(hs_code)s must have 8 or 10 digits."),
+            "hs_unknown": self.env._("HS code %(hs_code)s is not in the tariff."),
+            "customs_office_missing": self.env._("enter the office code, e.g. ES004641."),
             "customs_office_format": self.env._(
-                "Customs office %(office)s: an office code has 8 characters (e.g. ES004641)."
+                "%(office)s is not an office code: 8 characters, a country code and 6 more (e.g. ES004641)."
             ),
+            "mrn_length": self.env._("MRN %(mrn)s has %(length)s characters, an MRN has 18."),
+            "mrn_format": self.env._("MRN %(mrn)s is not in the MRN format (year, country, 12 letters or digits, "
+                                     "procedure, check digit)."),
+            "mrn_check_digit": self.env._("MRN %(mrn)s is mistyped: its check digit does not match."),
+            "additional_not_permitted": self.env._(
+                "procedure %(procedure)s does not permit additional code %(code)s (permitted: %(permitted)s)."
+            ),
+            "additional_plain_with_other": self.env._("000 means no other code applies: it cannot stand beside "
+                                                      "%(codes)s."),
+            "procedure_not_in_matrix": self.env._("procedure %(procedure)s is not one a return can use."),
         }
         messages = []
         for problem in problems:
             params = dict(problem.params)
-            if "role" in params:
-                params["role"] = params["role"].capitalize()
-            if "item" in params and params["item"] in items:
-                params["item"] = f"{params['item']} ({items[params['item']].name})"
+            item = getattr(problem, "item", None) or params.get("item")
+            field_key = getattr(problem, "field", "") or problem.path
             template = labels.get(problem.code)
-            messages.append(template % params if template else f"{problem.path}: {problem.message}")
+            try:
+                text = template % params if template else (problem.message or problem.code)
+            except (KeyError, TypeError, ValueError):
+                text = problem.message or problem.code
+            if item:
+                text = re.sub(r"^Item \d+: ", "", text)
+            label = self._problem_label(field_key)
+            where = label
+            if item and item in items:
+                where = self.env._("Item %(item)s (%(name)s), %(field)s", item=item, name=items[item].name,
+                                   field=label) if label else self.env._("Item %(item)s (%(name)s)", item=item,
+                                                                        name=items[item].name)
+            messages.append(f"{where}: {text}" if where else text)
         return messages
+
+    def _relief_problems(self, reimport_date=None):
+        """Items claiming relief their own facts do not support, decided again with today's date."""
+        messages = []
+        for index, line in enumerate(self.line_ids, start=1):
+            claimed_codes = line._additional_codes()
+            claims_relief = (line.procedure_code or "").startswith("61") or any(
+                code.startswith("F") for code in claimed_codes)
+            if not claims_relief or self.kind == declaration_lib.EXPORT:
+                continue
+            decision = line._decide_relief(reimport_date)
+            where = self.env._("Item %(item)s (%(name)s)", item=index, name=line.name)
+            if not decision.applies:
+                messages.append(self.env._("%(where)s: relief is claimed but not due: %(why)s",
+                                           where=where, why=self._describe_relief(decision)))
+            elif (line.procedure_code, tuple(claimed_codes)) != (decision.procedure_code,
+                                                                 tuple(decision.additional_procedure_codes)):
+                messages.append(self.env._(
+                    "%(where)s: the goods qualify for %(procedure)s %(codes)s, not %(claimed_procedure)s "
+                    "%(claimed_codes)s.", where=where, procedure=decision.procedure_code,
+                    codes=" ".join(decision.additional_procedure_codes), claimed_procedure=line.procedure_code,
+                    claimed_codes=" ".join(claimed_codes),
+                ))
+        return messages
+
+    def _declared_in_northern_ireland(self):
+        """Northern Ireland is in the EU's territory for goods (the territory rules say so), yet part of the UK."""
+        place = self.warehouse_id.partner_id or self.company_id.partner_id
+        return (self.territory_code or "").upper() == "EU" and place.country_id.code == "GB"
+
+    def _territory_problems(self):
+        """Goods declared in Northern Ireland are declared with XI EORI numbers (Windsor Framework)."""
+        if self.kind == declaration_lib.EXPORT or not self._declared_in_northern_ireland():
+            return []
+        eori = self._company_party_eori().strip().upper()
+        if eori and not eori.startswith("XI"):
+            return [self.env._(
+                "Company EORI: %(eori)s is not an XI number; goods declared in Northern Ireland need the "
+                "company's XI EORI (set it on the warehouse).", eori=eori)]
+        return []
 
     def _check_values(self):
         """Every problem of the declaration, as sentences; empty when it may be submitted."""
@@ -388,107 +623,80 @@ class CustomsDeclaration(models.Model):
         countries = set(self.env["res.country"].search([("code", "!=", False)]).mapped("code"))
         Currency = self.env["res.currency"].with_context(active_test=False)
         currencies = set(Currency.search([("name", "!=", False)]).mapped("name"))
-        territory = self.return_order_id.customs_destination_territory or "EU"
-        tariffs = self.env["customs.tariff.code"].search([("territory_code", "=", territory)])
+        tariffs = self.env["customs.tariff.code"].search([("territory_code", "=", self.territory_code or "")])
         problems = declaration_lib.check_declaration(
             self._to_declaration(),
             countries=countries,
             currencies=currencies,
             tariff_codes=set(tariffs.mapped("code")) if tariffs else None,
         )
-        messages = self._problem_messages(problems)
-        if not problems and self.company_id.customs_live_eori_check:
+        messages = self._problem_messages(problems) + self._relief_problems() + self._territory_problems()
+        if not messages and self.company_id.customs_live_eori_check:
             messages += self._check_eori_online()
-        if not problems and self.company_id.customs_live_vat_check:
+        if not messages and self.company_id.customs_live_vat_check:
             messages += self._check_vat_online()
-        return messages
-
-    def _check_vat_online(self):
-        """EU VAT numbers of the parties, checked in VIES; an unreachable VIES is noted, not blocking."""
-        from stdnum.eu import vat as eu_vat  # pylint: disable=import-outside-toplevel
-
-        partners = (self.declarant_id | self.importer_id | self.exporter_id | self.representative_id)
-        messages = []
-        for partner in partners.commercial_partner_id.filtered("vat"):
-            number = partner.vat.replace(" ", "").upper()
-            if number[:2].lower() not in eu_vat.MEMBER_STATES:
-                continue
+        if not messages and self.company_id.customs_schema_folder:
+            xml = wco.build_declaration_xml(self._to_declaration())
             try:
-                answer = eu_vat.check_vies(number, timeout=10)
-            except Exception as error:  # pylint: disable=broad-except
-                # zeep, requests and SOAP faults alike mean "VIES unavailable" here.
-                self.message_post(
-                    body=self.env._(
-                        "VIES could not be reached (%(error)s): VAT number %(vat)s was checked offline only.",
-                        error=type(error).__name__, vat=number,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
-                continue
-            if not answer["valid"]:
-                messages.append(self.env._("%(partner)s: VAT number %(vat)s is not valid in VIES.",
-                                           partner=partner.name, vat=number))
+                schema_errors = wco.validate_declaration_xml(xml, self.company_id.customs_schema_folder)
+            except wco.SchemaSetNotFound as error:
+                schema_errors = [str(error)]
+            messages += [self.env._("Schema: %s", error) for error in schema_errors]
         return messages
 
-    def _check_eori_online(self):
-        """Problems with EORI numbers unknown to the EU service; a service outage is noted, not blocking."""
-        parties = {
-            self.env._("Declarant"): self._party_values(self.declarant_id) if self.declarant_id else None,
-            self.env._("Importer"): self._to_declaration().importer,
-            self.env._("Representative"): self._to_declaration().representative,
-        }
-        numbers = {
-            role: party.eori.replace(" ", "").upper() for role, party in parties.items() if party and party.eori
-        }
-        if not numbers:
-            return []
-        client = eori_service.EoriValidationClient(
-            self.company_id.customs_eori_service_url or eori_service.EORI_ENDPOINT, timeout=10
-        )
-        try:
-            results = client.validate(list(numbers.values()))
-        except eori_service.EoriServiceUnavailable as error:
-            self.message_post(body=str(error), subtype_xmlid="mail.mt_note")
-            return []
-        return [
-            self.env._("%(role)s: EORI %(eori)s is not registered (EU EORI service: %(status)s).",
-                       role=role, eori=number, status=results[number].status_text)
-            for role, number in numbers.items()
-            if number in results and not results[number].valid
-        ]
+    def _record_check(self, messages):
+        """Keep the outcome of a check: checked when nothing is wrong, else draft with one line per problem."""
+        self._flow_write({
+            "check_result": "\n".join(messages) or False,
+            "state": "draft" if messages else "checked",
+            **({"xml_attachment_id": False, "xml_sha256": False} if messages else {}),
+        })
+        if messages:
+            self.message_post(
+                body=Markup("<p>%s</p><ul>%s</ul>") % (
+                    self.env._("Check found %(count)s problem(s):", count=len(messages)),
+                    Markup("").join(Markup("<li>%s</li>") % message for message in messages),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     def action_check(self):
         """Check every declaration and list all problems at once; those without any become Checked."""
         for declaration in self:
-            if declaration.state not in ("draft", "checked", "rejected"):
-                raise UserError(self.env._("Declaration %s was submitted already.", declaration.lrn))
-            messages = declaration._check_values()
-            schema_errors = []
-            if not messages and declaration.company_id.customs_schema_folder:
-                xml = wco.build_declaration_xml(declaration._to_declaration())
-                try:
-                    schema_errors = wco.validate_declaration_xml(xml, declaration.company_id.customs_schema_folder)
-                except wco.SchemaSetNotFound as error:
-                    schema_errors = [str(error)]
-            messages += [self.env._("Schema: %s", error) for error in schema_errors]
-            declaration._flow_write({
-                "check_result": "\n".join(messages) or False,
-                "state": "draft" if messages else "checked",
-            })
-            if messages:
-                declaration.message_post(
-                    body=self.env._("Check found %(count)s problem(s):\n%(problems)s",
-                                    count=len(messages), problems="\n".join(messages)),
-                    subtype_xmlid="mail.mt_note",
-                )
+            if declaration.state not in EDITABLE_STATES:
+                raise UserError(self.env._(
+                    "Declaration %s is with customs already; after a rejection use Correct and Resubmit.",
+                    declaration.lrn))
+            declaration._record_check(declaration._check_values())
         return True
 
-    def action_generate_xml(self):
-        """Build the DEC-DMS message of checked declarations and keep it with its SHA-256."""
+    def _recheck_before_use(self):
+        """Build and Submit run the checks again: partners, the company or the rules may have changed since."""
+        failed = self.browse()
         for declaration in self:
-            if declaration.state != "checked":
-                raise UserError(self.env._("Check declaration %s first: only checked declarations get a message.",
-                                           declaration.lrn))
+            messages = declaration._check_values()
+            if messages:
+                declaration._record_check(messages)
+                failed |= declaration
+        return failed
+
+    def _problems_notification(self, failed):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": self.env._("Check again"),
+                "message": self.env._("%(lrns)s changed since the check and has problems: it is back in draft, "
+                                      "see Problems.", lrns=", ".join(failed.mapped("lrn"))),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _build_message(self):
+        """The DEC-DMS message of each declaration, kept as an attachment with its SHA-256."""
+        for declaration in self:
             xml = wco.build_declaration_xml(declaration._to_declaration())
             attachment = self.env["ir.attachment"].create({
                 "name": f"{declaration.lrn}.xml",
@@ -498,7 +706,16 @@ class CustomsDeclaration(models.Model):
                 "res_id": declaration.id,
             })
             declaration._flow_write({"xml_attachment_id": attachment.id, "xml_sha256": hashlib.sha256(xml).hexdigest()})
-        return True
+
+    def action_generate_xml(self):
+        """Build the DEC-DMS message of checked declarations, after checking them again."""
+        for declaration in self:
+            if declaration.state != "checked":
+                raise UserError(self.env._("Check declaration %s first: only checked declarations get a message.",
+                                           declaration.lrn))
+        failed = self._recheck_before_use()
+        (self - failed)._build_message()
+        return self._problems_notification(failed) if failed else True
 
     # ------------------------------------------------------------------
     # Documents
@@ -511,251 +728,3 @@ class CustomsDeclaration(models.Model):
 
     def action_print_commercial_invoice(self):
         return self.env.ref("reverse_logistics.action_report_customs_commercial_invoice").report_action(self)
-
-    # ------------------------------------------------------------------
-    # Submission and notifications
-    # ------------------------------------------------------------------
-    def action_submit(self):
-        """Queue checked declarations and submit them now; failures are retried by the scheduled job."""
-        for declaration in self:
-            if declaration.state != "checked":
-                raise UserError(self.env._("Check declaration %s before submitting it.", declaration.lrn))
-            if not declaration.gateway_id:
-                raise UserError(self.env._("Choose the customs gateway of declaration %s.", declaration.lrn))
-        self.filtered(lambda d: not d.xml_attachment_id).action_generate_xml()
-        self._flow_write({"submission_pending": True, "next_attempt_at": fields.Datetime.now()})
-        for declaration in self:
-            declaration._submit_now()
-        return True
-
-    def _payload(self):
-        self.ensure_one()
-        return base64.b64decode(self.xml_attachment_id.datas)
-
-    def _archive_exchange(self, exchange):
-        if exchange is not None and (exchange.request or exchange.response):
-            self.env["customs.exchange"].sudo().create(self.env["customs.exchange"]._prepare_values(self, exchange))
-
-    def _submit_now(self):
-        """One submission attempt. The LRN never changes: a retry after a timeout is safe."""
-        self.ensure_one()
-        try:
-            result = self.gateway_id._get_adapter().submit(self.lrn, self._payload())
-        except gateway_lib.GatewayError as error:
-            self._archive_exchange(error.exchange)
-            attempts = self.submission_attempts + 1
-            values = {"submission_attempts": attempts}
-            if error.retryable and attempts < (self.gateway_id.max_attempts or 8):
-                delay = gateway_lib.backoff_delay(attempts)
-                values["next_attempt_at"] = fields.Datetime.now() + timedelta(seconds=delay)
-                note = self.env._("Submission attempt %(attempt)s failed: %(error)s Next attempt in %(minutes)s min.",
-                                  attempt=attempts, error=error, minutes=round(delay / 60))
-            else:
-                values["submission_pending"] = False
-                note = self.env._("Submission stopped: %(error)s", error=error)
-                self.activity_schedule("mail.mail_activity_data_todo", summary=self.env._("Customs submission failed"),
-                                       note=note, user_id=self.create_uid.id or self.env.uid)
-            self._flow_write(values)
-            self.message_post(body=note, subtype_xmlid="mail.mt_note")
-            return False
-        self._archive_exchange(result.exchange)
-        ack = result.value
-        self._flow_write({
-            "state": "submitted",
-            "submission_pending": False,
-            "submission_attempts": self.submission_attempts + 1,
-            "submitted_at": fields.Datetime.now(),
-            "conversation_id": ack.conversation_id,
-        })
-        self.message_post(
-            body=self.env._("Submitted to %(gateway)s (%(status)s).", gateway=self.gateway_id.name, status=ack.status),
-            subtype_xmlid="mail.mt_note",
-        )
-        return True
-
-    def _poll_notifications(self):
-        self.ensure_one()
-        try:
-            result = self.gateway_id._get_adapter().notifications(self.lrn, self.last_notification_sequence)
-        except gateway_lib.GatewayError as error:
-            self._archive_exchange(error.exchange)
-            _logger.warning("Polling customs declaration %s failed: %s", self.lrn, error)
-            return False
-        self._archive_exchange(result.exchange)
-        if result.value:
-            self._apply_notifications(result.value)
-        return True
-
-    def _apply_notifications(self, notifications):
-        """Record the DMS notifications and move the declaration (and tell the return) accordingly."""
-        Notification = self.env["customs.declaration.notification"]
-        for notification in sorted(notifications, key=lambda n: n.sequence):
-            if notification.sequence <= self.last_notification_sequence:
-                continue
-            errors = "\n".join(
-                f"{e.code}: {e.description} ({e.pointer})" if e.pointer else f"{e.code}: {e.description}"
-                for e in notification.errors
-            )
-            record = Notification.create({
-                "declaration_id": self.id,
-                "sequence": notification.sequence,
-                "function_code": notification.function_code,
-                "kind": notification.kind,
-                "issued_at": fields.Datetime.to_datetime(notification.issued_at.replace(tzinfo=None))
-                if notification.issued_at else False,
-                "mrn": notification.mrn or False,
-                "errors": errors or False,
-            })
-            values = {"last_notification_sequence": notification.sequence}
-            if notification.mrn and not self.mrn:
-                values["mrn"] = notification.mrn
-            new_state = NOTIFICATION_STATES.get(notification.kind)
-            if new_state:
-                values["state"] = new_state
-            if notification.kind == "rejected":
-                values["check_result"] = self.env._("Rejected by customs:\n%s", errors)
-            self._flow_write(values)
-            summary = self.env._("Customs: %(kind)s%(mrn)s", kind=notification.kind.replace("_", " "),
-                                 mrn=f" (MRN {notification.mrn})" if notification.mrn else "")
-            self.message_post(body=summary + (f"\n{errors}" if errors else ""), subtype_xmlid="mail.mt_note")
-            if self.return_order_id:
-                self.return_order_id.message_post(body=summary, subtype_xmlid="mail.mt_note")
-                self.return_order_id._log_event(
-                    "customs",
-                    source="customs",
-                    description=summary,
-                    date=record.issued_at or fields.Datetime.now(),
-                    res_model=self._name,
-                    res_id=self.id,
-                )
-
-    def action_resubmit(self):
-        """After a rejection is fixed: check again; the LRN stays the same."""
-        self.filtered(lambda d: d.state == "rejected")._flow_write({"state": "draft"})
-        return self.action_check()
-
-    @api.model
-    def _lock_due(self, domain, limit):
-        """Ids of due declarations, locked; rows another worker holds are skipped, never waited for."""
-        candidates = self.search(domain, limit=limit * 4, order="id")
-        if not candidates:
-            return self.browse()
-        self.env.cr.execute(SQL(
-            "SELECT id FROM customs_declaration WHERE id IN %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
-            tuple(candidates.ids), limit,
-        ))
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
-
-    @api.model
-    def _cron_process(self, limit=50):
-        """Submit due declarations and poll those with customs, each in its own transaction."""
-        now = fields.Datetime.now()
-        # Tests run in one transaction that must not be committed.
-        testing = getattr(threading.current_thread(), "testing", False)
-        commit = not (testing or self.env.context.get("customs_no_commit"))
-        due = [("submission_pending", "=", True), ("next_attempt_at", "<=", now), ("gateway_id", "!=", False)]
-        for _round in range(limit):
-            declaration = self._lock_due(due, 1)
-            if not declaration:
-                break
-            declaration._submit_now()
-            if commit:
-                # Each declaration in its own transaction: the lock is released and the
-                # gateway's answer kept, whatever happens to the next one.
-                self.env.cr.commit()  # pylint: disable=invalid-commit
-        polled = self._lock_due([("state", "in", POLLED_STATES), ("gateway_id", "!=", False)], limit)
-        for declaration in polled:
-            declaration._poll_notifications()
-        if commit:
-            self.env.cr.commit()  # pylint: disable=invalid-commit
-        return True
-
-    def action_cancel(self):
-        """Cancel drafts at once; ask customs to invalidate what they hold already."""
-        if any(declaration.state in ("released", "cleared") for declaration in self):
-            raise UserError(self.env._("A released or cleared declaration cannot be cancelled."))
-        with_customs = self.filtered(lambda d: d.state in ("submitted", "accepted", "control"))
-        for declaration in with_customs:
-            try:
-                result = declaration.gateway_id._get_adapter().cancel(declaration.lrn, self.env._("Return cancelled"))
-            except gateway_lib.GatewayError as error:
-                declaration._archive_exchange(error.exchange)
-                raise UserError(self.env._("Customs could not be asked to cancel %(lrn)s: %(error)s",
-                                           lrn=declaration.lrn, error=error)) from error
-            declaration._archive_exchange(result.exchange)
-            declaration.message_post(
-                body=self.env._("Cancellation requested from customs: %s.", result.value), subtype_xmlid="mail.mt_note"
-            )
-        (self - with_customs)._flow_write({"state": "cancelled", "submission_pending": False})
-        return True
-
-
-class CustomsDeclarationNotification(models.Model):
-    _name = "customs.declaration.notification"
-    _description = "Customs Declaration Notification"
-    _order = "declaration_id, sequence"
-
-    declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
-    # Stored and indexed: the multi-company record rule filters on it.
-    company_id = fields.Many2one(related="declaration_id.company_id", store=True, index=True)
-    sequence = fields.Integer(required=True)
-    function_code = fields.Char(required=True)
-    kind = fields.Char(required=True)
-    issued_at = fields.Datetime()
-    mrn = fields.Char("MRN")
-    errors = fields.Text()
-
-
-class CustomsDeclarationLine(models.Model):
-    _name = "customs.declaration.line"
-    _description = "Customs Declaration Goods Item"
-    _order = "declaration_id, sequence, id"
-    _check_company_auto = True
-
-    declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
-    # Stored for the multi-company record rule, as on the other children of a declaration.
-    company_id = fields.Many2one(related="declaration_id.company_id", store=True, index=True)
-    sequence = fields.Integer(default=1)
-    return_line_id = fields.Many2one("return.order.line", check_company=True)
-    product_id = fields.Many2one("product.product", check_company=True)
-    hs_code = fields.Char("HS Code", required=True)
-    name = fields.Char("Description", required=True)
-    origin_country_id = fields.Many2one("res.country", "Country of Origin")
-    quantity = fields.Float(digits="Product Unit of Measure", default=1.0)
-    supplementary_units = fields.Float()
-    net_mass = fields.Float("Net Mass (kg)", digits="Stock Weight")
-    gross_mass = fields.Float("Gross Mass (kg)", digits="Stock Weight")
-    currency_id = fields.Many2one(related="declaration_id.currency_id")
-    statistical_value = fields.Monetary()
-    customs_value = fields.Monetary()
-    procedure_code = fields.Char(default="4000", help="Requested and previous procedure, e.g. 6110 for relief.")
-    additional_procedure_codes = fields.Char(default="000", help="Comma-separated, e.g. F01.")
-    preference_code = fields.Char(default="100")
-    duty_rate = fields.Float("Duty (%)", digits=(5, 2))
-    vat_rate = fields.Float("Import VAT (%)", digits=(5, 2))
-    duty_estimate = fields.Monetary(compute="_compute_estimates", store=True)
-    vat_estimate = fields.Monetary(compute="_compute_estimates", store=True)
-
-    def _additional_codes(self):
-        return [code.strip() for code in (self.additional_procedure_codes or "").split(",") if code.strip()]
-
-    @api.depends("customs_value", "duty_rate", "vat_rate", "procedure_code")
-    def _compute_estimates(self):
-        for line in self:
-            relief = (line.procedure_code or "").startswith("61")
-            duty = 0.0 if relief else line.customs_value * line.duty_rate / 100
-            line.duty_estimate = duty
-            line.vat_estimate = 0.0 if relief else (line.customs_value + duty) * line.vat_rate / 100
-
-
-class CustomsDeclarationDocument(models.Model):
-    _name = "customs.declaration.document"
-    _description = "Customs Declaration Supporting Document"
-
-    declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
-    # Stored for the multi-company record rule, as on the other children of a declaration.
-    company_id = fields.Many2one(related="declaration_id.company_id", store=True, index=True)
-    category_code = fields.Char(required=True, default="N")
-    type_code = fields.Char(required=True, help="e.g. 380 commercial invoice, 935 invoice for customs value.")
-    reference = fields.Char(required=True)
-    attachment_id = fields.Many2one("ir.attachment")

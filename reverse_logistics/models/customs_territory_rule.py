@@ -74,6 +74,25 @@ class CustomsTerritoryRule(models.Model):
             zip_code=partner.zip or None,
         )
 
+    @api.model
+    def _territory_of_partner(self, partner, rules=None):
+        """The customs territory code of ``partner``'s address ("EU", "GB", "XI"...); False without a country."""
+        if not partner.country_id:
+            return False
+        # sudo: the rules are reference data every user's returns and declarations depend on.
+        rules = self.sudo()._get_rules() if rules is None else rules
+        return territory_lib.territory_of(self._address_of(partner), rules).territory_code
+
+    @api.model
+    def _border_between(self, sender, receiver, rules=None):
+        """Whether goods sent from ``sender`` to ``receiver`` cross a customs border: the one place this is
+        decided, for returns coming back and units leaving for vendors. None when a country is unknown."""
+        if not sender.country_id or not receiver.country_id:
+            return None
+        # sudo: as above, reference data read for whoever moves the goods.
+        rules = self.sudo()._get_rules() if rules is None else rules
+        return territory_lib.crosses_customs_border(self._address_of(sender), self._address_of(receiver), rules)
+
     @api.model_create_multi
     def create(self, vals_list):
         rules = super().create(vals_list)

@@ -8,3 +8,7 @@ class ProductTemplate(models.Model):
         "Hazardous when Returned",
         help="Returned units may only go to certified recycling, whatever their category says.",
     )
+    customs_net_weight = fields.Float(
+        "Net Weight (customs)", digits="Stock Weight", groups="base.group_user",
+        help="Weight of one unit without any packing, declared as net mass; empty: the weight is used.",
+    )

@@ -1,5 +1,8 @@
 from odoo import fields, models
 
+# Company settings a customs declaration's message is built from.
+CUSTOMS_COMPANY_FIELDS = frozenset({"customs_eori", "customs_schema_folder"})
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -45,3 +48,9 @@ class ResCompany(models.Model):
         help="Charity or reuse partner that returned units decided for donation are delivered to.",
         groups="base.group_user",
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if CUSTOMS_COMPANY_FIELDS & set(vals):
+            self.env["customs.declaration"]._parties_changed(companies=self)
+        return result

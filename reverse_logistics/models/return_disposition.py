@@ -4,7 +4,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..returns_lib import disposition as disposition_lib
-from ..returns_lib.customs import territory as territory_lib
 from .return_input_guard import flow_writes
 
 DISPOSITION_STATES = [
@@ -457,11 +456,8 @@ class ReturnDisposition(models.Model):
         groups = defaultdict(lambda: self.browse())
         for disposition in self:
             sender = disposition.warehouse_id.partner_id or disposition.company_id.partner_id
-            vendor = disposition.partner_id
-            if not sender.country_id or not vendor.country_id:
-                continue
-            decision = territory_lib.crosses_customs_border(Rule._address_of(sender), Rule._address_of(vendor), rules)
-            if decision.declaration_needed:
+            decision = Rule._border_between(sender, disposition.partner_id, rules)
+            if decision and decision.declaration_needed:
                 groups[(disposition.picking_id, decision.origin.territory_code)] |= disposition
         if not groups:
             return self.env["customs.declaration"]

@@ -3,7 +3,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..returns_lib.customs import territory as territory_lib
 from .return_input_guard import flow_writes
 
 
@@ -74,12 +73,12 @@ class ReturnOrder(models.Model):
         for order in self:
             sender = order.partner_return_address_id or order.partner_id
             receiver = order.warehouse_id.partner_id or order.company_id.partner_id
-            if not sender.country_id or not receiver.country_id:
+            decision = Rule._border_between(sender, receiver, rules)
+            if decision is None:
                 order.customs_origin_territory = order.customs_destination_territory = False
                 order.customs_declaration_needed = False
                 order.customs_decision_note = self.env._("Country of the sender or of the warehouse unknown.")
                 continue
-            decision = territory_lib.crosses_customs_border(Rule._address_of(sender), Rule._address_of(receiver), rules)
             order.customs_origin_territory = decision.origin.territory_code
             order.customs_destination_territory = decision.destination.territory_code
             order.customs_declaration_needed = decision.declaration_needed

@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..returns_lib.customs import mrn as mrn_lib
 
 
 class StockPicking(models.Model):
@@ -19,6 +22,23 @@ class StockPicking(models.Model):
         help="Requested procedure of the export declaration: 10 permanent export, 21-23 temporary export or "
         "outward processing, 31 re-export.",
     )
+
+    @api.constrains("export_mrn")
+    def _check_export_mrn(self):
+        """A mistyped MRN would be quoted on every relief claim of these goods: refuse it when it is typed."""
+        for picking in self.filtered("export_mrn"):
+            problems = mrn_lib.check_mrn(picking.export_mrn)
+            if problems and problems[0][0] == "mrn_check_digit":
+                raise ValidationError(self.env._(
+                    "Export MRN %(mrn)s of %(picking)s is mistyped: its last character, the check digit, does not "
+                    "match the others.", mrn=picking.export_mrn, picking=picking.name,
+                ))
+            if problems:
+                raise ValidationError(self.env._(
+                    "Export MRN %(mrn)s of %(picking)s is not a movement reference number: an MRN has 18 characters "
+                    "(year, country code, 12 letters or digits, a procedure letter and a check digit).",
+                    mrn=picking.export_mrn, picking=picking.name,
+                ))
 
     def _compute_return_order_count(self):
         counts = dict(

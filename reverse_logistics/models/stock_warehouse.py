@@ -14,6 +14,46 @@ class StockWarehouse(models.Model):
     return_type_id = fields.Many2one(
         "stock.picking.type", "Customer Returns Operation Type", check_company=True, copy=False
     )
+    # Customs of the warehouse's territory; empty: the company's settings.
+    customs_office_code = fields.Char(
+        "Customs Office", groups="base.group_user",
+        help="Office where goods entering or leaving this warehouse are declared, e.g. GB000074 (Liverpool) or "
+        "XI000142 (Belfast). Empty: the company's.",
+    )
+    customs_supervising_office_code = fields.Char(
+        "Supervising Office", groups="base.group_user", help="DE 5/27, where procedures need one."
+    )
+    customs_eori = fields.Char(
+        "Customs EORI", groups="base.group_user",
+        help="The company's EORI in this warehouse's customs territory (an XI number in Northern Ireland, a GB "
+        "number in Great Britain). Empty: the company's.",
+    )
+    customs_representative_id = fields.Many2one(
+        "res.partner", groups="base.group_user",
+        help="Broker declaring here on the company's behalf. Empty: the company's.",
+    )
+    customs_representative_status = fields.Selection(
+        [("2", "Direct representation"), ("3", "Indirect representation")], "Representation",
+        groups="base.group_user",
+    )
+
+    def _customs_settings(self, company=None):
+        """Office, EORI and representative to declare with here: the warehouse's, else the company's."""
+        company = self.company_id or company or self.env.company
+        representative = self.customs_representative_id or company.customs_representative_id
+        if self.customs_representative_id:
+            status = self.customs_representative_status or company.customs_representative_status or "2"
+        else:
+            status = company.customs_representative_status or "2"
+        return {
+            "office": (self.customs_office_code or company.customs_office_code or "").strip().upper(),
+            "supervising_office": (self.customs_supervising_office_code or "").strip().upper() or False,
+            "eori": (self.customs_eori or company.customs_eori or "").replace(" ", "").upper(),
+            # The warehouse's own EORI only: the company's is read when the message is built.
+            "own_eori": (self.customs_eori or "").replace(" ", "").upper() or False,
+            "representative": representative,
+            "representative_status": status,
+        }
 
     def _get_locations_values(self, vals, code=False):
         values = super()._get_locations_values(vals, code=code)

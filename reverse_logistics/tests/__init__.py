@@ -9,6 +9,8 @@ from . import test_portal_readability
 from . import test_entry_points
 from . import test_customs_territory
 from . import test_customs_declaration
+from . import test_customs_declaration_changes
+from . import test_customs_relief_items
 from . import test_customs_gateway
 from . import test_disposition_setup
 from . import test_disposition_flow

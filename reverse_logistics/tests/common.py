@@ -145,3 +145,39 @@ class ReturnsCase(TransactionCase):
         else:
             self.fail(f"{exception.__name__} not raised")
         self.assertEqual(self._row_counts(), before, "a refused request must leave nothing behind")
+
+
+class CustomsCase(ReturnsCase):
+    """A Spanish company whose goods went to a customer in the US, delivered with an export MRN."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._set_up_customs_parties()
+        cls.order = cls._deliver_sale(cls.customer, [(cls.product, 3)])
+        cls.delivery = cls.order.picking_ids
+        cls.delivery.export_mrn = "24ES004641100000A2"
+
+    def _tariff(self, code, **values):
+        """The tariff code, created or updated (demo data may hold it already)."""
+        Tariff = self.env["customs.tariff.code"]
+        tariff = Tariff.search([("code", "=", code), ("territory_code", "=", "EU")])
+        values = {"name": code, "duty_rate": 0.0, "vat_rate": 0.0, **values}
+        if tariff:
+            tariff.write(values)
+            return tariff
+        return Tariff.create({"code": code, "territory_code": "EU", **values})
+
+    def _approved_return(self, qty=1, order=None, product=None):
+        rma = self._return_from_sale(order or self.order, [(product or self.product, qty, {})])
+        rma.action_submit()
+        if rma.state == "to_approve":
+            rma.action_approve()
+        return rma
+
+    def _prepare(self, rma):
+        action = rma.action_prepare_customs_declaration()
+        declaration = rma.customs_declaration_ids
+        self.assertEqual(len(declaration), 1)
+        self.assertEqual(action["res_model"], "customs.declaration")
+        return declaration

@@ -10,7 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import ReturnsCase
+from .common import CustomsCase
 
 SHARED = Path(os.environ.get("RL_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
 SCHEMAS = SHARED / "customs-schemas"
@@ -25,48 +25,17 @@ def patch_vies_unreachable():
 
 
 @tagged("post_install", "-at_install")
-class TestCustomsDeclaration(ReturnsCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._set_up_customs_parties()
-        cls.order = cls._deliver_sale(cls.customer, [(cls.product, 3)])
-        cls.delivery = cls.order.picking_ids
-        cls.delivery.export_mrn = "24ES00464110000017"
-
-    def _tariff(self, code, **values):
-        """The tariff code, created or updated (demo data may hold it already)."""
-        Tariff = self.env["customs.tariff.code"]
-        tariff = Tariff.search([("code", "=", code), ("territory_code", "=", "EU")])
-        values = {"name": code, "duty_rate": 0.0, "vat_rate": 0.0, **values}
-        if tariff:
-            tariff.write(values)
-            return tariff
-        return Tariff.create({"code": code, "territory_code": "EU", **values})
-
-    def _approved_return(self, qty=1):
-        rma = self._return_from_sale(self.order, [(self.product, qty, {})])
-        rma.action_submit()
-        if rma.state == "to_approve":
-            rma.action_approve()
-        return rma
-
-    def _prepare(self, rma):
-        action = rma.action_prepare_customs_declaration()
-        declaration = rma.customs_declaration_ids
-        self.assertEqual(len(declaration), 1)
-        self.assertEqual(action["res_model"], "customs.declaration")
-        return declaration
-
+class TestCustomsDeclaration(CustomsCase):
     def test_returned_goods_relief_claimed_with_the_export_mrn(self):
         rma = self._approved_return(2)
         self.assertTrue(rma.customs_declaration_needed)
         declaration = self._prepare(rma)
         self.assertEqual(declaration.kind, "import_relief")
-        self.assertEqual(declaration.export_mrn, "24ES00464110000017")
-        self.assertIn("Relief applies", declaration.relief_decision)
+        self.assertEqual(declaration.export_mrn, "24ES004641100000A2")
+        self.assertIn("6110 F05: exported on", declaration.relief_decision)
         line = declaration.line_ids
-        self.assertEqual((line.procedure_code, line.additional_procedure_codes), ("6110", "F01"))
+        self.assertEqual((line.procedure_code, line.additional_procedure_codes), ("6110", "F05"),
+                         "re-imported unaltered by the company that exported it: duty and VAT relief")
         self.assertEqual((line.hs_code, line.origin_country_id.code, line.quantity), ("8471300000", "CN", 2))
         self.assertAlmostEqual(line.net_mass, 3.0)
         self.assertEqual(line.customs_value, 200.0)
@@ -80,7 +49,7 @@ class TestCustomsDeclaration(ReturnsCase):
         xml = base64.b64decode(declaration.xml_attachment_id.datas)
         self.assertEqual(declaration.xml_sha256, hashlib.sha256(xml).hexdigest())
         self.assertIn(b"<FunctionalReferenceID>%s</FunctionalReferenceID>" % declaration.lrn.encode(), xml)
-        self.assertIn(b"24ES00464110000017", xml)
+        self.assertIn(b"24ES004641100000A2", xml)
 
     def test_without_export_mrn_a_plain_import_with_duty_estimated_from_the_tariff(self):
         self.delivery.export_mrn = False
@@ -88,7 +57,7 @@ class TestCustomsDeclaration(ReturnsCase):
         self._tariff("84713000", name="Portable computers", duty_rate=2.0, vat_rate=21.0)
         declaration = self._prepare(self._approved_return(1))
         self.assertEqual(declaration.kind, "import")
-        self.assertIn("MRN of the export declaration is not recorded", declaration.relief_decision)
+        self.assertIn("MRN of the export declaration is not known", declaration.relief_decision)
         self.assertEqual(declaration.line_ids.procedure_code, "4000")
         self.assertAlmostEqual(declaration.duty_estimate, 2.0)
         self.assertAlmostEqual(declaration.vat_estimate, 21.42)
@@ -112,8 +81,11 @@ class TestCustomsDeclaration(ReturnsCase):
         declaration.action_check()
         self.assertEqual(declaration.state, "draft")
         problems = declaration.check_result
-        for expected in ("Customs office ES46", "check digits of EORI ESB12345670", "HS code 8471 must have 8",
-                         "gross mass cannot be below"):
+        for expected in ("Customs Office: ES46 is not an office code", "Declarant EORI: the check digits of EORI "
+                         "ESB12345670", "HS Code: HS code 8471 must have 8", "Gross Mass (kg): the gross mass (0.5 kg) "
+                         "cannot be below",
+                         # The company's EORI changed: the company no longer re-imports what it exported.
+                         "the goods qualify for 6110 F01, not 6110 F05"):
             self.assertIn(expected, problems)
         self.assertFalse(declaration.xml_attachment_id)
         with self.assertRaisesRegex(UserError, "Check declaration .* first"):
@@ -124,7 +96,7 @@ class TestCustomsDeclaration(ReturnsCase):
         Report = self.env["ir.actions.report"]
         for report, expected in (
             ("reverse_logistics.action_report_customs_proforma", "No payment is due"),
-            ("reverse_logistics.action_report_customs_inf3", "24ES00464110000017"),
+            ("reverse_logistics.action_report_customs_inf3", "24ES004641100000A2"),
             ("reverse_logistics.action_report_customs_commercial_invoice", "Goods returned to the vendor"),
         ):
             html = Report._render_qweb_html(report, declaration.ids)[0].decode()

@@ -11,6 +11,7 @@ from pathlib import Path
 from unittest import SkipTest
 
 from odoo import Command, api, fields
+from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
@@ -66,6 +67,12 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
         self.assertTrue(declaration.mrn.startswith("26ES"))
         self.assertEqual(declaration.notification_ids.mapped("kind"),
                          ["received", "accepted", "tax_calculation", "released", "cleared"])
+        taxes = declaration.tax_assessment_ids
+        self.assertEqual(sorted((t.tax_type, t.tax_kind, t.item_number, t.amount, t.currency_id.name) for t in taxes),
+                         [("A00", "duty", 1, 12.4, "EUR"), ("B00", "vat", 1, 86.6, "EUR")],
+                         "the assessed duty and VAT are kept per tax type, for the accounts")
+        self.assertEqual((declaration.duty_assessed, declaration.vat_assessed), (12.4, 86.6))
+        self.assertEqual(taxes.notification_id.kind, "tax_calculation")
         self.assertIn("Customs: cleared", "\n".join(declaration.return_order_id.message_ids.mapped("body")))
         customs_events = declaration.return_order_id.event_ids.filtered(lambda e: e.event_type == "customs")
         self.assertEqual(len(customs_events), 5, "each notification is a traceability event of the return")
@@ -76,7 +83,7 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
         self.assertEqual(len(declaration.notification_ids), 5, "notifications are recorded once")
         self.assertEqual(len(declaration.return_order_id.event_ids.filtered(lambda e: e.event_type == "customs")), 5)
 
-    def test_rejection_shows_the_errors_and_resubmits_under_the_same_lrn(self):
+    def test_a_rejected_declaration_is_corrected_under_a_new_lrn_and_reaches_customs(self):
         declaration = self._checked_declaration("REJECT")
         lrn = declaration.lrn
         declaration.action_submit()
@@ -84,8 +91,30 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
         self.assertEqual(declaration.state, "rejected")
         self.assertIn("CDS12056", declaration.check_result)
         self.assertIn("42A/67A/68A/1", declaration.check_result)
-        declaration.action_resubmit()
-        self.assertEqual((declaration.state, declaration.lrn), ("checked", lrn))
+        with self.assertRaisesRegex(UserError, "cannot change any more"):
+            declaration.write({"customs_office_code": "ES004642"})
+
+        action = declaration.action_resubmit()
+        correction = self.env["customs.declaration"].browse(action["res_id"])
+        self.assertNotEqual(correction.lrn, lrn, "customs hold the rejected LRN as used")
+        self.assertEqual((correction.replaces_declaration_id, declaration.superseded_by_id), (declaration, correction))
+        self.assertEqual(declaration.state, "rejected", "the rejected declaration is kept as customs answered it")
+        self.assertTrue(declaration.notification_ids and declaration.exchange_ids, "with its history")
+        self.assertEqual(correction.state, "checked", correction.check_result)
+        self.assertEqual(correction.line_ids.mapped("procedure_code"), declaration.line_ids.mapped("procedure_code"))
+        with self.assertRaisesRegex(UserError, "corrected already"):
+            declaration.action_resubmit()
+
+        correction.write({"customs_office_code": "ES004642"})  # the fix: back to draft, checked again
+        correction.action_check()
+        self.server.state.scenarios[correction.lrn] = "ACCEPT"
+        correction.action_submit()
+        self.assertEqual(correction.state, "submitted")
+        self.assertEqual(self.server.state.submissions.count(lrn), 1, "the rejected LRN is never sent again")
+        self.env["customs.declaration"]._cron_process()
+        self.assertEqual(correction.state, "cleared")
+        self.assertNotEqual(correction.xml_sha256, declaration.xml_sha256)
+        self.assertIn(correction.lrn, "\n".join(declaration.return_order_id.message_ids.mapped("body")))
 
     def test_timeout_retries_later_under_the_same_lrn(self):
         # Odoo's test mode stretches HTTP timeouts to 10 s: hang longer than that.

@@ -11,7 +11,7 @@ from odoo.addons.base.models import ir_actions_report
 
 from .common import ReturnsCase
 
-EXPORT_MRN = "24ES00464110000017"
+EXPORT_MRN = "24ES004641100000A2"
 
 
 def read_pdf(pdf):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 MRN_LENGTH = 18
-_MRN_SHAPE = re.compile(r"^\d{2}[A-Z]{2}[A-Z0-9]{14}$")
+_MRN_SHAPE = re.compile(r"^\d{2}[A-Z]{2}[A-Z0-9]{12}[A-Z]\d$")
 
 
 def _character_values() -> dict[str, int]:

@@ -1,0 +1,14 @@
+from odoo import fields, models
+
+
+class CustomsDeclarationAuthorisation(models.Model):
+    _name = "customs.declaration.authorisation"
+    _description = "Customs Declaration Authorisation"
+    _inherit = ["customs.declaration.part"]
+    _order = "declaration_id, id"
+
+    type_code = fields.Char("Type", required=True,
+                            help="Authorisation type (DE 3/39), e.g. CGU comprehensive guarantee, DPO deferment, "
+                            "OPO outward processing, IPO inward processing.")
+    reference = fields.Char(required=True, help="Reference number of the authorisation.")
+    holder_eori = fields.Char("Holder EORI", required=True)

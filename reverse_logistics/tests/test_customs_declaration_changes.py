@@ -1,0 +1,117 @@
+"""A checked declaration stays true to what it was checked on, and says what is wrong readably (issue #10)."""
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import CustomsCase
+
+
+@tagged("post_install", "-at_install")
+class TestDeclarationChanges(CustomsCase):
+    def _checked(self):
+        declaration = self._prepare(self._approved_return(1))
+        declaration.action_check()
+        self.assertEqual(declaration.state, "checked", declaration.check_result)
+        return declaration
+
+    def test_any_change_to_the_message_data_sends_it_back_to_draft(self):
+        changes = [
+            lambda d: d.line_ids.write({"hs_code": "12"}),
+            lambda d: d.line_ids.write({"net_mass": -5}),
+            lambda d: d.line_ids.write({"procedure_code": "61"}),
+            lambda d: d.write({"customs_office_code": "X"}),
+            lambda d: d.line_ids.write({"export_mrn": False}),
+            lambda d: d.write({"export_mrn": False}),
+            lambda d: d.line_ids.package_ids.create({"line_id": d.line_ids.id, "type_code": "CT", "count": 2}),
+            lambda d: d.write({"statement_ids": [Command.create({"code": "00500"})]}),
+            lambda d: self.customer.write({"customs_eori": "ESB12345674"}),
+            lambda d: self.company.partner_id.write({"street": "Calle Nueva 2"}),
+            lambda d: self.company.write({"customs_eori": "ESB12345670"}),
+        ]
+        for change in changes:
+            declaration = self._checked()
+            declaration.action_generate_xml()
+            self.assertTrue(declaration.xml_attachment_id)
+            change(declaration)
+            self.assertEqual(declaration.state, "draft", "a checked declaration whose data changed is checked again")
+            self.assertFalse(declaration.xml_attachment_id, "the message of the old data is gone")
+            with self.assertRaisesRegex(UserError, "Check declaration .* first"):
+                declaration.action_generate_xml()
+            # Free the unit for the next change: the return and its declaration are cancelled.
+            declaration.action_cancel()
+            declaration.return_order_id.action_cancel()
+            self.company.customs_eori = "ESB12345674"
+
+    def test_build_message_checks_again(self):
+        declaration = self._checked()
+        # A change no hook sees (another module writing in SQL): Build Message still finds it.
+        self.env.cr.execute("UPDATE customs_declaration_line SET hs_code = '12' WHERE declaration_id = %s",
+                            [declaration.id])
+        declaration.line_ids.invalidate_recordset(["hs_code"])
+        result = declaration.action_generate_xml()
+        self.assertEqual(declaration.state, "draft")
+        self.assertFalse(declaration.xml_attachment_id)
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertIn("HS code 12", declaration.check_result)
+
+    def test_a_declaration_with_customs_cannot_change(self):
+        declaration = self._checked()
+        declaration._flow_write({"state": "submitted"})
+        for change in (lambda: declaration.write({"customs_office_code": "ES004642"}),
+                       lambda: declaration.line_ids.write({"quantity": 5}),
+                       lambda: declaration.line_ids.unlink()):
+            with self.assertRaisesRegex(UserError, "cannot change any more"):
+                change()
+
+    def test_problems_are_readable_lines_naming_item_and_field(self):
+        declaration = self._prepare(self._approved_return(1))
+        declaration.write({"customs_office_code": False})
+        declaration.line_ids.write({"net_mass": 0.0, "hs_code": "12"})
+        declaration.action_check()
+        lines = declaration.check_result.splitlines()
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertNotRegex(line, r"lines\[\d+\]|previous_documents:|\w+\.\w+_\w+", "no internal paths")
+        office = [line for line in lines if line.startswith("Customs Office")]
+        self.assertEqual(len(office), 1, lines)
+        self.assertNotIn("8 characters", office[0], "an empty office is missing, not badly formed")
+        item = f"Item 1 ({declaration.line_ids.name})"
+        self.assertTrue(any(line.startswith(f"{item}, Net Mass (kg)") for line in lines), lines)
+        self.assertTrue(any(line.startswith(f"{item}, HS Code") for line in lines), lines)
+        note = declaration.message_ids[0].body
+        self.assertEqual(note.count("<li>"), len(lines), "one list entry per problem in the chatter")
+
+    def test_warehouse_declares_with_its_own_office_eori_and_representative(self):
+        broker = self.env["res.partner"].create({
+            "name": "Belfast Customs Brokers", "customs_eori": "XI123456789000", "country_id": self.env.ref(
+                "base.uk").id, "zip": "BT1 1AA", "city": "Belfast", "is_company": True,
+        })
+        ni = self.env["res.partner"].create({
+            "name": "Belfast returns", "country_id": self.env.ref("base.uk").id, "zip": "BT3 9DT",
+            "city": "Belfast", "street": "Harbour 1", "parent_id": self.company.partner_id.id, "type": "delivery",
+        })
+        belfast = self.env["stock.warehouse"].create({
+            "name": "Belfast", "code": "BFS", "company_id": self.company.id, "partner_id": ni.id,
+            "customs_office_code": "XI000142", "customs_eori": "ESB12345674",
+            "customs_representative_id": broker.id, "customs_representative_status": "3",
+        })
+        rma = self._return_from_sale(self.order, [(self.product, 1, {})], warehouse_id=belfast.id)
+        rma.action_submit()
+        if rma.state == "to_approve":
+            rma.action_approve()
+        self.assertEqual(rma.customs_destination_territory, "EU", "Northern Ireland applies EU rules for goods")
+        declaration = self._prepare(rma)
+        self.assertEqual((declaration.customs_office_code, declaration.territory_code), ("XI000142", "EU"))
+        self.assertEqual((declaration.representative_id, declaration.representative_status), (broker, "3"))
+        declaration.action_check()
+        self.assertIn("not an XI number", declaration.check_result, "Northern Ireland needs the XI EORI")
+        belfast.customs_eori = "XI123456789000"
+        declaration.company_eori = "XI123456789000"
+        declaration.action_check()
+        self.assertEqual(declaration.state, "checked", declaration.check_result)
+        declaration.action_generate_xml()
+        xml = declaration.xml_attachment_id.raw.decode()
+        self.assertIn("<DeclarationOfficeID>XI000142</DeclarationOfficeID>", xml)
+        self.assertIn("<FunctionCode>3</FunctionCode>", xml, "indirect representation on the message")
+        self.assertIn("XI123456789000", xml)
