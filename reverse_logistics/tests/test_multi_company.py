@@ -102,9 +102,20 @@ class TestMultiCompanyIsolation(ReturnsCase):
         rma.action_prepare_customs_declaration()
         declaration = rma.customs_declaration_ids
         declaration.supporting_document_ids = [Command.create({"type_code": "380", "reference": f"INV/{tag}"})]
-        env["customs.declaration.notification"].create(
+        declaration.write({
+            "statement_ids": [Command.create({"code": "00500"})],
+            "authorisation_ids": [Command.create({"type_code": "DPO", "reference": f"DPO/{tag}",
+                                                  "holder_eori": "ESB12345674"})],
+            "line_ids": [Command.update(declaration.line_ids[0].id, {
+                "package_ids": [Command.create({"type_code": "CT", "count": 1, "marks": tag})]})],
+        })
+        notification = env["customs.declaration.notification"].create(
             {"declaration_id": declaration.id, "sequence": 1, "function_code": "29", "kind": "acceptance"}
         )
+        env["customs.declaration.tax"].create({
+            "declaration_id": declaration.id, "notification_id": notification.id, "tax_type": "B00",
+            "amount": 21.0, "currency_id": company.currency_id.id,
+        })
         env["customs.exchange"].create({"declaration_id": declaration.id, "operation": "submit"})
         # One unit inspected and disposed of; the other still waits for its inspection.
         inspected = rma.inspection_ids.filtered(lambda i: i.product_id == cls.product)
@@ -127,6 +138,10 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "customs.declaration.line": declaration.line_ids,
             "customs.declaration.document": declaration.supporting_document_ids,
             "customs.declaration.notification": declaration.notification_ids,
+            "customs.declaration.package": declaration.line_ids.package_ids,
+            "customs.declaration.statement": declaration.statement_ids,
+            "customs.declaration.authorisation": declaration.authorisation_ids,
+            "customs.declaration.tax": declaration.tax_assessment_ids,
             "customs.exchange": declaration.exchange_ids,
         }
         for model, recordset in records.items():
@@ -201,6 +216,10 @@ class TestMultiCompanyIsolation(ReturnsCase):
              {"declaration_id": declaration.id, "type_code": "380", "reference": "FAKE"}),
             ("customs.declaration.notification",
              {"declaration_id": declaration.id, "sequence": 9, "function_code": "29", "kind": "acceptance"}),
+            ("customs.declaration.package", {"line_id": declaration.line_ids[0].id, "type_code": "PK"}),
+            ("customs.declaration.statement", {"declaration_id": declaration.id, "code": "00500"}),
+            ("customs.declaration.authorisation",
+             {"declaration_id": declaration.id, "type_code": "DPO", "reference": "X", "holder_eori": "ESB12345674"}),
             ("return.inspection.answer",
              {"inspection_id": inspection.id, "question_id": checklist.question_ids.id, "result": "fail"}),
             ("return.inspection.question", {"checklist_id": checklist.id, "name": "Planted question"}),
