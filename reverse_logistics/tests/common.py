@@ -1,4 +1,6 @@
+import os
 from datetime import timedelta
+from pathlib import Path
 
 from odoo import Command, fields
 from odoo.tests import TransactionCase
@@ -147,13 +149,23 @@ class ReturnsCase(TransactionCase):
         self.assertEqual(self._row_counts(), before, "a refused request must leave nothing behind")
 
 
+SHARED = Path(os.environ.get("RL_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+SCHEMAS = SHARED / "customs-schemas"
+
+
 class CustomsCase(ReturnsCase):
-    """A Spanish company whose goods went to a customer in the US, delivered with an export MRN."""
+    """A Spanish company whose goods went to a customer in the US, delivered with an export MRN.
+
+    The company validates its messages against the shared official schema set where it is found:
+    every declaration checked in the suite is then schema-valid too.
+    """
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._set_up_customs_parties()
+        if SCHEMAS.is_dir():
+            cls.company.customs_schema_folder = str(SCHEMAS)
         cls.order = cls._deliver_sale(cls.customer, [(cls.product, 3)])
         cls.delivery = cls.order.picking_ids
         cls.delivery.export_mrn = "24ES004641100000A2"

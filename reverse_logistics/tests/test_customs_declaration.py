@@ -3,17 +3,13 @@ import hashlib
 import os
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import CustomsCase
-
-SHARED = Path(os.environ.get("RL_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-SCHEMAS = SHARED / "customs-schemas"
+from .common import SCHEMAS, CustomsCase
 
 
 @contextmanager

@@ -1,10 +1,19 @@
 """A checked declaration stays true to what it was checked on, and says what is wrong readably (issue #10)."""
 
+import sys
+import threading
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from unittest import SkipTest
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import CustomsCase
+from ..returns_lib.customs import eori_service
+from .common import SCHEMAS, CustomsCase
+
+ROOT_TESTS = Path(__file__).resolve().parents[2] / "tests"
 
 
 @tagged("post_install", "-at_install")
@@ -115,3 +124,92 @@ class TestDeclarationChanges(CustomsCase):
         self.assertIn("<DeclarationOfficeID>XI000142</DeclarationOfficeID>", xml)
         self.assertIn("<FunctionCode>3</FunctionCode>", xml, "indirect representation on the message")
         self.assertIn("XI123456789000", xml)
+
+
+@tagged("post_install", "-at_install")
+class TestOnlineEoriCheck(CustomsCase):
+    """The EU EORI service played by the pytest suite's server on 127.0.0.1 (tests/test_eori_service.py)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if str(ROOT_TESTS) not in sys.path:
+            sys.path.insert(0, str(ROOT_TESTS))
+        try:
+            import test_eori_service  # pylint: disable=import-outside-toplevel
+        except ImportError as error:
+            raise SkipTest(f"the EORI test server is not beside the addon ({ROOT_TESTS})") from error
+        cls.service = test_eori_service.EoriService()
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), test_eori_service.make_handler(cls.service))
+        httpd.daemon_threads = True
+        httpd.url = f"http://127.0.0.1:{httpd.server_address[1]}/validation"
+        cls.eori_url = httpd.url
+        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        thread.start()
+        cls.addClassCleanup(httpd.server_close)
+        cls.addClassCleanup(httpd.shutdown)
+
+    def setUp(self):
+        super().setUp()
+        eori_service.DEFAULT_CACHE.clear()
+        self.addCleanup(eori_service.DEFAULT_CACHE.clear)
+
+    def test_the_declarants_own_eori_is_checked_online_also_through_a_wsdl_address(self):
+        # A number with the right check digits that the service does not know; the address is a ?wsdl
+        # URL whose answer type lacks the optional fields (errorReason...).
+        self.company.write({"customs_eori": "ESA28015865", "customs_live_eori_check": True,
+                            "customs_eori_service_url": self.eori_url.replace("/validation", "/lean/validation")
+                            + "?wsdl"})
+        self.service.error_reason = "Not registered"
+        declaration = self._prepare(self._approved_return(1))
+        declaration.action_check()
+        self.assertEqual(declaration.state, "draft")
+        self.assertIn("Declarant: EORI ESA28015865 is not registered", declaration.check_result)
+        self.assertIn(["ESA28015865"], self.service.calls, "the company's own EORI was asked")
+
+        self.company.customs_eori = "ESB12345674"
+        declaration.line_ids.exporter_eori = "ESB12345674"  # the registered number exported them too
+        declaration.action_check()
+        self.assertEqual(declaration.state, "checked", declaration.check_result)
+
+
+@tagged("post_install", "-at_install")
+class TestBrokerData(CustomsCase):
+    def test_what_a_broker_adds_reaches_the_message_checked_and_schema_valid(self):
+        if not SCHEMAS.is_dir():
+            self.skipTest(f"WCO schema set not found at {SCHEMAS} (set RL_SHARED_DIR)")
+        declaration = self._prepare(self._approved_return(1))
+        line = declaration.line_ids
+        declaration.write({
+            "additional_declaration_type": "D",
+            "supervising_office_code": "ES004641",
+            "entry_summary_mrn": "26ES005001100000A5",
+            "payment_method_code": "E",
+            "authorisation_ids": [Command.create({"type_code": "DPO", "reference": "ESDPO1108654",
+                                                  "holder_eori": "ESB12345674"})],
+            "statement_ids": [Command.create({"code": "00500", "text": "Importer and declarant the same"})],
+            "supporting_document_ids": [Command.create({"category_code": "N", "type_code": "935",
+                                                        "reference": "INV-2026-0042"})],
+        })
+        line.write({
+            "gross_mass": 2.1,
+            "package_ids": [Command.create({"type_code": "CT", "count": 2, "marks": "RMA 1/2 2/2"})],
+            "document_ids": [Command.create({"category_code": "N", "type_code": "380", "reference": "RMA-1"})],
+            "statement_ids": [Command.create({"code": "RGR01", "text": "Returned unaltered"})],
+        })
+        declaration.action_check()
+        self.assertEqual(declaration.state, "draft", "method E needs the deferment account")
+        self.assertIn("eferment", declaration.check_result)
+        declaration.deferment_account = "1108654"
+        declaration.action_check()
+        self.assertEqual(declaration.state, "checked", declaration.check_result)
+        declaration.action_generate_xml()
+        xml = declaration.xml_attachment_id.raw.decode()
+        for expected in ("<TypeCode>IMD</TypeCode>", "<SupervisingOffice>", "<AuthorisationHolder>",
+                         "<StatementCode>00500</StatementCode>", "<ID>INV-2026-0042</ID>", "<ID>RMA-1</ID>",
+                         "RMA 1/2 2/2", "<QuantityQuantity>2</QuantityQuantity>", "<TypeCode>CT</TypeCode>",
+                         "<GrossMassMeasure unitCode=\"KGM\">2.1</GrossMassMeasure>", "26ES005001100000A5",
+                         "<MethodCode>E</MethodCode>", "1108654"):
+            self.assertIn(expected, xml)
+        self.assertIn("<NetNetWeightMeasure unitCode=\"KGM\">1.5</NetNetWeightMeasure>", xml,
+                      "gross and net mass are distinct")
