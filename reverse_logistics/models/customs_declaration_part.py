@@ -31,3 +31,26 @@ class CustomsDeclarationPart(models.AbstractModel):
         declarations = self.declaration_id
         declarations._message_data_changed()
         return super().unlink()
+
+
+class CustomsDeclarationHeaderOrItemPart(models.AbstractModel):
+    """A part of the whole declaration or of one of its goods items (documents, statements)."""
+
+    _name = "customs.declaration.header.or.item.part"
+    _inherit = ["customs.declaration.part"]
+    _description = "Part of a Customs Declaration or of One of its Goods Items"
+    _order = "declaration_id, line_id, id"
+    _check_company_auto = True
+
+    # An item's part belongs to the item's declaration, also when the item is copied.
+    declaration_id = fields.Many2one(compute="_compute_declaration_id", store=True, readonly=False, precompute=True)
+    line_id = fields.Many2one(
+        "customs.declaration.line", "Goods Item", ondelete="cascade", index="btree_not_null",
+        domain="[('declaration_id', '=', declaration_id)]",
+        help="Empty: it concerns the whole declaration.",
+    )
+
+    @api.depends("line_id")
+    def _compute_declaration_id(self):
+        for record in self.filtered("line_id"):
+            record.declaration_id = record.line_id.declaration_id
