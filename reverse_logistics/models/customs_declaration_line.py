@@ -6,6 +6,7 @@ from ..returns_lib.customs import relief as relief_lib
 RELIEF_INPUT_FIELDS = (
     "export_mrn", "export_date", "export_procedure_code", "export_territory", "exporter_eori",
     "goods_unaltered", "repaired", "agricultural", "special_circumstances", "processed_after_inward_processing",
+    "duty_under_article_86_3",
 )
 
 
@@ -71,6 +72,11 @@ class CustomsDeclarationLine(models.Model):
         "Processed under IP", help="Processed products re-exported after inward processing (F04/F07)."
     )
 
+    duty_under_article_86_3 = fields.Boolean(
+        "Duty per Art. 86(3) UCC", help="Processed products: the declarant applies for the import duty to be "
+        "determined under Art. 86(3) UCC (F07 instead of F04).",
+    )
+
     package_ids = fields.One2many("customs.declaration.package", "line_id", "Packages", copy=True)
     document_ids = fields.One2many("customs.declaration.document", "line_id", "Item Documents", copy=True)
     statement_ids = fields.One2many("customs.declaration.statement", "line_id", "Item Statements", copy=True)
@@ -102,6 +108,7 @@ class CustomsDeclarationLine(models.Model):
             agricultural=self.agricultural,
             special_circumstances=self.special_circumstances,
             processed_after_inward_processing=self.processed_after_inward_processing,
+            duty_under_article_86_3=self.duty_under_article_86_3,
         )
 
     def _decide_relief(self, reimport_date=None):

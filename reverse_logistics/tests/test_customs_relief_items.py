@@ -160,3 +160,16 @@ class TestReliefPerItem(CustomsCase):
             declaration.action_check()
             self.assertEqual(declaration.state, "draft", value)
             self.assertIn("MRN", declaration.check_result)
+
+    def test_processed_products_re_exported_after_inward_processing(self):
+        """Art. 205 UCC: re-export (31) of processed products, F04, or F07 when duty follows Art. 86(3)."""
+        self.delivery.export_procedure_code = "31"
+        declaration = self._prepare(self._approved_return(1))
+        line = declaration.line_ids
+        self.assertEqual(line.procedure_code, "4000", "a re-export gives relief to processed products only")
+        line.processed_after_inward_processing = True
+        self.assertEqual((line.procedure_code, line.additional_procedure_codes), ("6131", "F04"))
+        line.duty_under_article_86_3 = True
+        self.assertEqual((line.procedure_code, line.additional_procedure_codes), ("6131", "F07"))
+        declaration.action_check()
+        self.assertEqual(declaration.state, "checked", declaration.check_result)
