@@ -300,6 +300,15 @@ class CustomsDeclaration(models.Model):
             self._message_data_changed()
         return super().write(vals)
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_known_to_customs(self):
+        """What customs received stays on record: a submitted declaration is cancelled, never deleted."""
+        known = self.filtered(lambda d: d.state not in EDITABLE_STATES + ("cancelled",))
+        if known:
+            raise UserError(self.env._(
+                "Declaration %s was lodged with customs: cancel it instead of deleting it, its history stays.",
+                known[0].lrn))
+
     def _message_data_changed(self):
         """What the message is built from changes: refused once customs have it, a check to redo before."""
         if self._in_flow_action():
@@ -310,6 +319,15 @@ class CustomsDeclaration(models.Model):
                 "Declaration %(lrn)s is %(state)s: it cannot change any more. After a rejection, use "
                 "Correct and Resubmit: the correction gets a new LRN.",
                 lrn=frozen[0].lrn, state=dict(self._fields["state"]._description_selection(self.env))[frozen[0].state],
+            ))
+        sent = self.filtered("submission_attempts")
+        if sent:
+            # The gateway may hold the message already (a timeout hides whether it arrived): under this LRN
+            # only the same message may ever be sent again.
+            raise UserError(self.env._(
+                "Declaration %s was sent to the customs gateway already: its message cannot change under this "
+                "LRN. Let the submission finish (rejected declarations are corrected under a new LRN) or cancel it.",
+                sent[0].lrn,
             ))
         self.filtered(lambda d: d.state == "checked")._back_to_draft(
             self.env._("Changed after the check: check it again before building the message.")
@@ -327,7 +345,8 @@ class CustomsDeclaration(models.Model):
     @api.model
     def _parties_changed(self, partners=None, companies=None, warehouses=None):
         """Partners, companies or warehouses changed what checked declarations would say: check them again."""
-        domain = [("state", "=", "checked")]
+        # Declarations sent already keep the message the gateway may hold.
+        domain = [("state", "=", "checked"), ("submission_attempts", "=", 0)]
         alternatives = []
         if partners:
             commercial = partners.commercial_partner_id | partners
@@ -666,6 +685,10 @@ class CustomsDeclaration(models.Model):
             if declaration.state not in EDITABLE_STATES:
                 raise UserError(self.env._(
                     "Declaration %s is with customs already; after a rejection use Correct and Resubmit.",
+                    declaration.lrn))
+            if declaration.submission_attempts:
+                raise UserError(self.env._(
+                    "Declaration %s was sent to the customs gateway already: its message is final under this LRN.",
                     declaration.lrn))
             declaration._record_check(declaration._check_values())
         return True

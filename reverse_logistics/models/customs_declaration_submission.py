@@ -57,10 +57,12 @@ class CustomsDeclaration(models.Model):
                 raise UserError(self.env._("Check declaration %s before submitting it.", declaration.lrn))
             if not declaration.gateway_id:
                 raise UserError(self.env._("Choose the customs gateway of declaration %s.", declaration.lrn))
-        failed = self._recheck_before_use()
+        # Sent before (a stopped or timed-out attempt): the very same message again, the LRN's only one.
+        resent = self.filtered(lambda d: d.submission_attempts and d.xml_attachment_id)
+        failed = (self - resent)._recheck_before_use()
         ready = self - failed
-        # The message is rebuilt: what is sent is what was just checked.
-        ready._build_message()
+        # A first submission rebuilds the message: what is sent is what was just checked.
+        (ready - resent)._build_message()
         ready._flow_write({"submission_pending": True, "next_attempt_at": fields.Datetime.now()})
         for declaration in ready:
             declaration._submit_now()

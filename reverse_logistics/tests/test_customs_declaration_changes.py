@@ -72,6 +72,8 @@ class TestDeclarationChanges(CustomsCase):
                        lambda: declaration.line_ids.unlink()):
             with self.assertRaisesRegex(UserError, "cannot change any more"):
                 change()
+        with self.assertRaisesRegex(UserError, "cancel it instead of deleting it"):
+            declaration.unlink()
 
     def test_problems_are_readable_lines_naming_item_and_field(self):
         declaration = self._prepare(self._approved_return(1))

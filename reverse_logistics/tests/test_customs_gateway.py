@@ -131,6 +131,14 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
 
         self.env["customs.declaration"]._cron_process()
         self.assertEqual(declaration.submission_attempts, 1, "not due yet")
+        # The gateway may hold the first message: under this LRN nothing else may ever be sent.
+        sent = declaration.xml_sha256
+        with self.assertRaisesRegex(UserError, "sent to the customs gateway already"):
+            declaration.line_ids.write({"customs_value": 1.0})
+        with self.assertRaisesRegex(UserError, "sent to the customs gateway already"):
+            declaration.write({"customs_office_code": "ES004642"})
+        self.customer.write({"street": "2 Main Street"})  # a party changes: the sent message stands
+        self.assertEqual((declaration.state, declaration.xml_sha256), ("checked", sent))
 
         # The gateway is back, and had in fact received the first attempt.
         self.server.state.scenarios[declaration.lrn] = "ACCEPT"
@@ -142,6 +150,7 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
         self.assertEqual(list(self.server.state.received).count(declaration.lrn), 1, "registered once")
         submitted = declaration.message_ids.filtered(lambda m: "Submitted to" in (m.body or ""))
         self.assertIn("duplicate", submitted.body, "the gateway recognised the retry")
+        self.assertEqual(declaration.xml_sha256, sent, "the retry sent the very same message")
 
     def test_wrong_credentials_stop_and_ask_a_person(self):
         self.gateway.password = "wrong"
@@ -150,6 +159,12 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
         self.assertFalse(declaration.submission_pending, "not retried: a person must fix the credentials")
         self.assertIn("Submission stopped", declaration.message_ids[0].body)
         self.assertTrue(declaration.activity_ids)
+        # The administrator fixes the password; Submit sends the same message under the same LRN.
+        sent = declaration.xml_sha256
+        self.gateway.password = "s3cret"
+        declaration.action_submit()
+        self.assertEqual((declaration.state, declaration.xml_sha256), ("submitted", sent))
+        self.assertEqual(self.server.state.received[declaration.lrn], declaration._payload())
 
     def test_cancel_asks_customs(self):
         declaration = self._checked_declaration("ACCEPT")
