@@ -597,11 +597,16 @@ class CustomsDeclaration(models.Model):
         return messages
 
     def _relief_problems(self, reimport_date=None):
-        """Items claiming relief their own facts do not support, decided again with today's date."""
+        """Relief claims an item's own facts do not support, decided again with today's date.
+
+        Where relief is due, the broker may choose any additional code the matrix permits (special
+        circumstances are theirs to state); refused are a claim where no relief is due, a previous
+        procedure other than the one the goods left under, and VAT relief (F05) where only duty relief is due.
+        """
         messages = []
         for index, line in enumerate(self.line_ids, start=1):
             claimed_codes = line._additional_codes()
-            claims_relief = (line.procedure_code or "").startswith("61") or any(
+            claims_relief = (line.procedure_code or "").startswith(relief_lib.RELIEF_REQUESTED_PROCEDURE) or any(
                 code.startswith("F") for code in claimed_codes)
             if not claims_relief or self.kind == declaration_lib.EXPORT:
                 continue
@@ -610,13 +615,17 @@ class CustomsDeclaration(models.Model):
             if not decision.applies:
                 messages.append(self.env._("%(where)s: relief is claimed but not due: %(why)s",
                                            where=where, why=self._describe_relief(decision)))
-            elif (line.procedure_code, tuple(claimed_codes)) != (decision.procedure_code,
-                                                                 tuple(decision.additional_procedure_codes)):
+            elif line.procedure_code != decision.procedure_code:
                 messages.append(self.env._(
-                    "%(where)s: the goods qualify for %(procedure)s %(codes)s, not %(claimed_procedure)s "
-                    "%(claimed_codes)s.", where=where, procedure=decision.procedure_code,
-                    codes=" ".join(decision.additional_procedure_codes), claimed_procedure=line.procedure_code,
-                    claimed_codes=" ".join(claimed_codes),
+                    "%(where)s: the goods left under procedure %(previous)s: declare %(procedure)s, not %(claimed)s.",
+                    where=where, previous=decision.procedure_code[2:], procedure=decision.procedure_code,
+                    claimed=line.procedure_code,
+                ))
+            elif relief_lib.RGR_DUTY_AND_VAT in claimed_codes and not decision.vat_relief:
+                messages.append(self.env._(
+                    "%(where)s: F05 relieves import VAT only for goods re-imported in the same state by whoever "
+                    "exported them; these goods qualify for %(codes)s (relief from duty only).",
+                    where=where, codes=" ".join(decision.additional_procedure_codes),
                 ))
         return messages
 

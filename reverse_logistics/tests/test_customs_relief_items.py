@@ -146,6 +146,25 @@ class TestReliefPerItem(CustomsCase):
         declaration.action_check()
         self.assertEqual(declaration.state, "checked", declaration.check_result)
 
+    def test_where_relief_is_due_every_code_the_matrix_permits_is_accepted(self):
+        declaration = self._prepare(self._approved_return(1))
+        line = declaration.line_ids
+        for codes in ("F01", "F02", "F03", "F05", "F02,F03"):
+            line.write({"procedure_code": "6110", "additional_procedure_codes": codes})
+            declaration.action_check()
+            self.assertEqual(declaration.state, "checked", f"{codes}: {declaration.check_result}")
+        line.write({"procedure_code": "6110", "additional_procedure_codes": "F04"})
+        declaration.action_check()
+        self.assertIn("does not permit additional code F04", declaration.check_result)
+        line.write({"procedure_code": "6123", "additional_procedure_codes": "F01"})
+        declaration.action_check()
+        self.assertIn("declare 6110, not 6123", declaration.check_result)
+        # Someone else exported them: duty relief only, VAT relief refused.
+        line.write({"exporter_eori": "ESA28015865"})
+        line.write({"procedure_code": "6110", "additional_procedure_codes": "F05"})
+        declaration.action_check()
+        self.assertIn("F05 relieves import VAT only", declaration.check_result)
+
     def test_mistyped_mrns_are_refused(self):
         for value in ("123", "X" * 40, "24ES004641100000A", "24ES004641100000A3"):
             with self.assertRaises(ValidationError, msg=value):
