@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from ..returns_lib.customs import declaration as declaration_lib
 from ..returns_lib.customs import relief as relief_lib
@@ -343,8 +344,8 @@ class CustomsDeclaration(models.Model):
             declaration.message_post(body=reason, subtype_xmlid="mail.mt_note")
 
     @api.model
-    def _parties_changed(self, partners=None, companies=None, warehouses=None):
-        """Partners, companies or warehouses changed what checked declarations would say: check them again."""
+    def _parties_changed(self, partners=None, companies=None):
+        """Partners or companies changed what checked declarations would say: check them again."""
         # Declarations sent already keep the message the gateway may hold.
         domain = [("state", "=", "checked"), ("submission_attempts", "=", 0)]
         alternatives = []
@@ -355,17 +356,13 @@ class CustomsDeclaration(models.Model):
             alternatives.append([("company_id.partner_id", "in", commercial.ids)])
         if companies:
             alternatives.append([("company_id", "in", companies.ids)])
-        if warehouses:
-            alternatives.append([("warehouse_id", "in", warehouses.ids)])
         if not alternatives:
             return
-        from odoo.osv import expression  # pylint: disable=import-outside-toplevel
-
         # sudo: whoever edits a partner may not see the declarations naming it; they must still be checked again.
         declarations = self.sudo().search(expression.AND([domain, expression.OR(alternatives)]))
         with flow_writes():
             declarations._back_to_draft(self.env._(
-                "A party, the company or the warehouse changed after the check: check it again."
+                "A party or the company changed after the check: check it again."
             ))
 
     # ------------------------------------------------------------------
@@ -645,12 +642,20 @@ class CustomsDeclaration(models.Model):
                 "company's XI EORI (set it on the warehouse).", eori=eori)]
         return []
 
-    def _check_values(self):
+    @api.model
+    def _check_reference_codes(self):
+        """The country and currency codes the checks accept, read once per action for all its declarations."""
+        Currency = self.env["res.currency"].with_context(active_test=False)
+        return {
+            "countries": set(self.env["res.country"].search([("code", "!=", False)]).mapped("code")),
+            "currencies": set(Currency.search([("name", "!=", False)]).mapped("name")),
+        }
+
+    def _check_values(self, reference=None):
         """Every problem of the declaration, as sentences; empty when it may be submitted."""
         self.ensure_one()
-        countries = set(self.env["res.country"].search([("code", "!=", False)]).mapped("code"))
-        Currency = self.env["res.currency"].with_context(active_test=False)
-        currencies = set(Currency.search([("name", "!=", False)]).mapped("name"))
+        reference = reference or self._check_reference_codes()
+        countries, currencies = reference["countries"], reference["currencies"]
         tariffs = self.env["customs.tariff.code"].search([("territory_code", "=", self.territory_code or "")])
         problems = declaration_lib.check_declaration(
             self._to_declaration(),
@@ -690,6 +695,7 @@ class CustomsDeclaration(models.Model):
 
     def action_check(self):
         """Check every declaration and list all problems at once; those without any become Checked."""
+        reference = self._check_reference_codes()
         for declaration in self:
             if declaration.state not in EDITABLE_STATES:
                 raise UserError(self.env._(
@@ -699,14 +705,15 @@ class CustomsDeclaration(models.Model):
                 raise UserError(self.env._(
                     "Declaration %s was sent to the customs gateway already: its message is final under this LRN.",
                     declaration.lrn))
-            declaration._record_check(declaration._check_values())
+            declaration._record_check(declaration._check_values(reference))
         return True
 
     def _recheck_before_use(self):
         """Build and Submit run the checks again: partners, the company or the rules may have changed since."""
         failed = self.browse()
+        reference = self._check_reference_codes() if self else None
         for declaration in self:
-            messages = declaration._check_values()
+            messages = declaration._check_values(reference)
             if messages:
                 declaration._record_check(messages)
                 failed |= declaration

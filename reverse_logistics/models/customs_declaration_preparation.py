@@ -90,15 +90,17 @@ class CustomsDeclaration(models.Model):
         return parts
 
     @api.model
-    def _prepare_export_facts(self, move):
-        """Relief facts of goods that left with ``move``: the delivery's export MRN, date, territory, exporter."""
+    def _prepare_export_facts(self, move, rules=None):
+        """Relief facts of goods that left with ``move``: the delivery's export MRN, date, territory, exporter.
+
+        ``rules``: the territory rules, read once by the caller for all its moves."""
         if not move:
             return {}
         picking = move.picking_id
         warehouse = picking.picking_type_id.warehouse_id or move.location_id.warehouse_id
         sender = warehouse.partner_id or move.company_id.partner_id
         Rule = self.env["customs.territory.rule"]
-        territory = Rule._territory_of_partner(sender)
+        territory = Rule._territory_of_partner(sender, rules)
         settings = warehouse._customs_settings(move.company_id)
         ordered = picking.move_ids.sorted(lambda m: (m.sequence, m.id))
         return {
@@ -117,8 +119,11 @@ class CustomsDeclaration(models.Model):
         national fields."""
         company = order.company_id
         warehouse = order.warehouse_id
-        territory = order.customs_destination_territory or self.env["customs.territory.rule"]._territory_of_partner(
-            warehouse.partner_id or company.partner_id)
+        Rule = self.env["customs.territory.rule"]
+        # sudo: the rules are reference data every user's declarations depend on; read once for all items.
+        rules = Rule.sudo()._get_rules()
+        territory = order.customs_destination_territory or Rule._territory_of_partner(
+            warehouse.partner_id or company.partner_id, rules)
         tariffs = self.env["customs.tariff.code"]._find_rates(order.line_ids.product_id.mapped("hs_code"), territory)
         items = []
         for line in order.line_ids:
@@ -129,7 +134,7 @@ class CustomsDeclaration(models.Model):
                     len(items) + 1, line.product_id, quantity, unit_value * quantity, return_line=line,
                     duty_rate=tariff.duty_rate if tariff else 0.0,
                     vat_rate=tariff.vat_rate if tariff else 0.0,
-                    **self._prepare_export_facts(move),
+                    **self._prepare_export_facts(move, rules),
                 ))
         return {
             **self._prepare_declarant_values(company, warehouse, territory),
