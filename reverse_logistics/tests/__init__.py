@@ -20,3 +20,4 @@ from . import test_portal_tracking
 from . import test_multi_company
 from . import test_report_pdfs
 from . import test_demo_data
+from . import test_return_credit

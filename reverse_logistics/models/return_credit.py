@@ -1,0 +1,237 @@
+# pylint: disable=consider-merging-classes-inherited
+# Credit notes of returns: one business concept across the models it links (policy, return, invoice line).
+"""Credit notes derived from the invoice lines being refunded, as Odoo's own reversal does.
+
+A return line is credited at most once for what its policy says is due (on approval, on receipt or after
+inspection), never beyond what its invoice line invoiced (counting every earlier credit of that line),
+and always from that invoice line: same price, discount, taxes, fiscal position, accounts, analytic
+distribution, journal and currency, the credit note's ``reversed_entry_id`` being the invoice.
+"""
+
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, float_compare, float_is_zero
+
+from .return_order_line_returnable import LOCK_TABLE
+from .return_states import ABANDONED_STATES, LABEL_STATES
+
+CREDIT_MOMENTS = [
+    ("approval", "On approval"),
+    ("receipt", "On receipt"),
+    ("inspection", "After inspection"),
+]
+CREDIT_LOCK_MODEL = "credit:account.move.line"
+
+
+class ReturnPolicy(models.Model):
+    _inherit = "return.policy"
+
+    credit_moment = fields.Selection(
+        CREDIT_MOMENTS, "Credit", required=True, default="inspection",
+        help="When the customer is credited: on approval (before the goods are back, as drop-off services do), "
+        "on receipt, or after inspection (the safe default for graded goods).",
+    )
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    return_line_id = fields.Many2one(
+        "return.order.line", index="btree_not_null", copy=False, readonly=True, groups="base.group_user",
+        help="The return line this credit note line credits.",
+    )
+    return_credited_line_id = fields.Many2one(
+        "account.move.line", "Credited Invoice Line", index="btree_not_null", copy=False, readonly=True,
+        groups="base.group_user",
+        help="The invoice line a return's credit note line credits: no line is credited beyond what it invoiced.",
+    )
+
+
+class ReturnOrderLine(models.Model):
+    _inherit = "return.order.line"
+
+    credit_line_ids = fields.One2many("account.move.line", "return_line_id", "Credit Note Lines", readonly=True,
+                                      groups="base.group_user")
+    credited_qty = fields.Float(
+        "Credited", digits="Product Unit of Measure", compute="_compute_credited_qty", groups="base.group_user",
+        help="Quantity on credit notes of this line that are not cancelled, drafts included.",
+    )
+
+    @api.depends("credit_line_ids.quantity", "credit_line_ids.parent_state")
+    def _compute_credited_qty(self):
+        for line in self:
+            line.credited_qty = sum(
+                credit.product_uom_id._compute_quantity(credit.quantity, line.product_id.uom_id)
+                for credit in line.sudo().credit_line_ids if credit.parent_state != "cancel"
+            )
+
+    def _credit_due_qty(self):
+        """What the policy says is due for credit now, in the product's unit."""
+        self.ensure_one()
+        if self.requested_outcome != "refund" or self.state in ABANDONED_STATES:
+            return 0.0
+        moment = self.policy_id.credit_moment or "inspection"
+        if moment == "approval":
+            return self.product_uom_qty if self.state in LABEL_STATES else 0.0
+        if moment == "receipt":
+            return self.qty_received
+        return sum(self.inspection_ids.filtered(lambda i: i.state == "done").mapped("quantity"))
+
+    def _credit_source_line(self):
+        """The posted customer invoice line this line is refunded from: its own, or its sale line's latest."""
+        self.ensure_one()
+        if self.invoice_line_id:
+            return self.invoice_line_id
+        invoiced = self.sale_line_id.invoice_lines.filtered(
+            lambda il: il.move_id.move_type == "out_invoice" and il.parent_state == "posted"
+        )
+        return invoiced.sorted(lambda il: (il.move_id.invoice_date or fields.Date.today(), il.id))[-1:]
+
+
+class ReturnOrder(models.Model):
+    _inherit = "return.order"
+
+    credit_note_ids = fields.Many2many("account.move", compute="_compute_credit_note_ids",
+                                       groups="base.group_user", string="Credit Notes")
+    credit_note_count = fields.Integer(compute="_compute_credit_note_ids", groups="base.group_user")
+
+    @api.depends("line_ids.credit_line_ids")
+    def _compute_credit_note_ids(self):
+        for order in self:
+            moves = order.sudo().line_ids.credit_line_ids.move_id
+            order.credit_note_ids = moves
+            order.credit_note_count = len(moves)
+
+    def action_view_credit_notes(self):
+        self.ensure_one()
+        return self.credit_note_ids._get_records_action(name=self.env._("Credit Notes"))
+
+    # ------------------------------------------------------------------
+    def _lock_credit_sources(self, invoice_lines):
+        """Serialise credits of the same invoice lines (see ``_lock_sources``: under REPEATABLE READ the
+        second transaction fails on the upsert and Odoo runs it again on fresh data)."""
+        if not invoice_lines:
+            return
+        self.env.cr.execute(SQL(
+            "INSERT INTO %s (source_model, source_id) VALUES %s "
+            "ON CONFLICT (source_model, source_id) DO UPDATE SET locked_at = EXCLUDED.locked_at",
+            SQL.identifier(LOCK_TABLE),
+            SQL(", ").join(SQL("(%s, %s)", CREDIT_LOCK_MODEL, line_id) for line_id in sorted(invoice_lines.ids)),
+        ))
+
+    def _credit_plan(self):
+        """[(return line, invoice line, quantity in the invoice line's unit)] still to credit, validated.
+
+        Every refusal is collected first: nothing is drafted when one line cannot be credited.
+        """
+        problems = []
+        plan = []
+        lines = self.line_ids.filtered(lambda line: line.requested_outcome == "refund")
+        sources = {line: line.sudo()._credit_source_line() for line in lines}
+        already = defaultdict(float)  # invoice line -> quantity on earlier credits (any return), its unit
+        # One query for the earlier credits of all these invoice lines, whichever return drafted them.
+        previous = self.env["account.move.line"].sudo().search([
+            ("return_credited_line_id", "in", [source.id for source in sources.values() if source]),
+            ("parent_state", "!=", "cancel"),
+        ])
+        for credit in previous:
+            source = credit.return_credited_line_id
+            already[source] += credit.product_uom_id._compute_quantity(credit.quantity, source.product_uom_id)
+        for line in lines:
+            source = sources[line]
+            due = line._credit_due_qty() - line.credited_qty
+            if float_is_zero(due, precision_rounding=line.product_id.uom_id.rounding) or due < 0:
+                continue
+            if not source:
+                problems.append(self.env._(
+                    "%(line)s has no posted invoice to credit: refund it from an invoice, or a manager credits it "
+                    "by hand.", line=line.display_name))
+                continue
+            invoice = source.move_id
+            if invoice.company_id != line.company_id:
+                problems.append(self.env._("%(line)s: invoice %(invoice)s belongs to another company.",
+                                           line=line.display_name, invoice=invoice.name))
+                continue
+            if invoice.commercial_partner_id != line.order_id.partner_id.commercial_partner_id:
+                problems.append(self.env._("%(line)s: invoice %(invoice)s is another customer's.",
+                                           line=line.display_name, invoice=invoice.name))
+                continue
+            quantity = line.product_id.uom_id._compute_quantity(due, source.product_uom_id)
+            remaining = source.quantity - already[source]
+            if float_compare(quantity, remaining, precision_rounding=source.product_uom_id.rounding) > 0:
+                problems.append(self.env._(
+                    "%(line)s: %(qty)s to credit, but invoice %(invoice)s has only %(remaining)s of it left to "
+                    "credit (%(invoiced)s invoiced, %(credited)s credited already).",
+                    line=line.display_name, qty=quantity, invoice=invoice.name, remaining=max(remaining, 0.0),
+                    invoiced=source.quantity, credited=already[source]))
+                continue
+            already[source] += quantity
+            plan.append((line, source, quantity))
+        if problems:
+            raise UserError("\n".join(problems))
+        return plan
+
+    def _prepare_credit_note_values(self, invoice):
+        """Header values of the credit note of ``invoice`` for these returns; override to add your own."""
+        return {
+            "ref": self.env._("Return %s", ", ".join(self.mapped("name"))),
+            "invoice_origin": ", ".join(self.mapped("name")),
+            "invoice_date": fields.Date.context_today(self),
+            "date": fields.Date.context_today(self),
+        }
+
+    def _prepare_credit_line_values(self, return_line, invoice_line, quantity):
+        """The credit line: the invoice line's business fields (price, discount, taxes, accounts, analytic,
+        sale line), as Odoo's reversal copies them, for ``quantity``."""
+        values = invoice_line.with_context(include_business_fields=True).copy_data({
+            "quantity": quantity,
+            "return_line_id": return_line.id,
+            "return_credited_line_id": invoice_line.id,
+        })[0]
+        values.pop("move_id", None)
+        return values
+
+    def action_draft_credit_notes(self):
+        """Draft the credit notes of what the returns' policies say is due; accountants post them.
+
+        sudo: returns users draft credit notes of their returns without accounting rights; what they
+        draft is derived from posted invoices and stays a draft until an accountant posts it.
+        """
+        plan = self._credit_plan()
+        if not plan:
+            raise UserError(self.env._("Nothing to credit now: each refund line is credited already or not due yet "
+                                       "under its policy (on approval, on receipt or after inspection)."))
+        self._lock_credit_sources(self.env["account.move.line"].union(*(source for _l, source, _q in plan)))
+        # Decided again under the lock: a concurrent credit of the same lines is seen, or this one retried.
+        plan = self._credit_plan()
+        by_invoice = defaultdict(list)
+        for line, source, quantity in plan:
+            by_invoice[source.move_id].append((line, source, quantity))
+        Move = self.env["account.move"].sudo()
+        credit_notes = Move
+        for invoice, items in by_invoice.items():
+            invoice = invoice.sudo()
+            orders = self.browse([line.order_id.id for line, _s, _q in items])
+            refund = invoice._reverse_moves([orders._prepare_credit_note_values(invoice)])
+            refund.write({"invoice_line_ids": [Command.clear()] + [
+                Command.create(orders._prepare_credit_line_values(line, source, quantity))
+                for line, source, quantity in items
+            ]})
+            credit_notes |= refund
+        for order in self:
+            notes = credit_notes.filtered(lambda m, o=order: o in m.invoice_line_ids.return_line_id.order_id)
+            if notes:
+                order.message_post(body=self.env._("Credit note drafted: %s", ", ".join(notes.mapped("display_name"))),
+                                   subtype_xmlid="mail.mt_note")
+        return credit_notes.with_env(self.env)._get_records_action(name=self.env._("Credit Notes"))
+
+    def action_cancel(self):
+        """A return cancelled after its credit was drafted: the draft goes with it (a posted one stays, for
+        an accountant to reverse)."""
+        result = super().action_cancel()
+        drafts = self.sudo().line_ids.credit_line_ids.move_id.filtered(lambda m: m.state == "draft")
+        if drafts:
+            drafts.button_cancel()
+        return result

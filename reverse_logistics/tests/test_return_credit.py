@@ -1,0 +1,194 @@
+"""Credit notes of returns, derived from the invoice line being refunded (issue #11, first slice)."""
+
+import threading
+import time
+import uuid
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import retrying
+from odoo.tests import BaseCase, tagged
+from odoo.tools import mute_logger
+
+from .common import ReturnsCase
+from .test_return_concurrency import _deliver, let_worker_threads_in, returnable_product, transaction
+
+
+@tagged("post_install", "-at_install")
+class TestReturnCredit(ReturnsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.policy.credit_moment = "receipt"
+        Tax = cls.env["account.tax"]
+        cls.tax = Tax.create({"name": "RL sales 15%", "amount": 15.0, "type_tax_use": "sale",
+                              "company_id": cls.company.id})
+        cls.tax_zero = Tax.create({"name": "RL export 0%", "amount": 0.0, "type_tax_use": "sale",
+                                   "company_id": cls.company.id})
+        cls.fiscal_position = cls.env["account.fiscal.position"].create({
+            "name": "RL export", "company_id": cls.company.id,
+            "tax_ids": [Command.create({"tax_src_id": cls.tax.id, "tax_dest_id": cls.tax_zero.id})],
+        })
+        cls.product_b = cls._create_product("Returnable lamp", 40.0)
+        cls.env["stock.quant"]._update_available_quantity(cls.product_b, cls.stock_location, 10)
+
+    def _invoiced_sale(self, fiscal_position=None):
+        """3 chairs at 100 with 10 % discount and 2 lamps, taxed 15 %, delivered and invoiced."""
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id, "warehouse_id": self.warehouse.id,
+            "fiscal_position_id": fiscal_position.id if fiscal_position else False,
+            "order_line": [
+                Command.create({"product_id": self.product.id, "product_uom_qty": 3, "price_unit": 100.0,
+                                "discount": 10.0, "tax_id": [Command.set(self.tax.ids)]}),
+                Command.create({"product_id": self.product_b.id, "product_uom_qty": 2, "price_unit": 40.0,
+                                "tax_id": [Command.set(self.tax.ids)]}),
+            ],
+        })
+        order.action_confirm()
+        order.picking_ids.move_ids.write({"quantity": 0})
+        for move in order.picking_ids.move_ids:
+            move.quantity = move.product_uom_qty
+        order.picking_ids.move_ids.picked = True
+        order.picking_ids.button_validate()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        return order, invoice
+
+    def _received_return(self, order, lines):
+        rma = self._return_from_sale(order, lines)
+        rma.action_submit()
+        if rma.state == "to_approve":
+            rma.action_approve()
+        rma.action_receive()
+        return rma
+
+    def test_the_credit_note_is_the_invoice_lines_own_for_the_returned_quantity(self):
+        order, invoice = self._invoiced_sale(self.fiscal_position)
+        rma = self._received_return(order, [(self.product, 2, {}), (self.product_b, 1, {})])
+        rma.action_draft_credit_notes()
+        refund = rma.credit_note_ids
+        self.assertEqual(len(refund), 1, "one credit note per invoice, for all its returned lines")
+        self.assertEqual((refund.move_type, refund.state, refund.reversed_entry_id), ("out_refund", "draft", invoice))
+        self.assertEqual((refund.partner_id, refund.currency_id, refund.journal_id, refund.fiscal_position_id),
+                         (invoice.partner_id, invoice.currency_id, invoice.journal_id, self.fiscal_position))
+        for credit in refund.invoice_line_ids:
+            source = credit.return_line_id.invoice_line_id or credit.return_line_id._credit_source_line()
+            self.assertEqual(source.move_id, invoice)
+            self.assertEqual((credit.price_unit, credit.discount, credit.tax_ids, credit.account_id,
+                              credit.sale_line_ids),
+                             (source.price_unit, source.discount, source.tax_ids, source.account_id,
+                              source.sale_line_ids))
+        chairs = refund.invoice_line_ids.filtered(lambda line: line.product_id == self.product)
+        self.assertEqual((chairs.quantity, chairs.price_subtotal), (2.0, 180.0), "invoiced price and discount")
+        self.assertEqual((refund.amount_untaxed, refund.amount_tax), (220.0, 33.0), "the invoiced taxes")
+        self.assertEqual(rma.line_ids.mapped("credited_qty"), [2.0, 1.0])
+
+        refund.action_post()
+        self.assertEqual(order.order_line.filtered(lambda line: line.product_id == self.product).qty_invoiced, 1.0,
+                         "the sale order sees the refund: it will not propose another credit note")
+
+    def test_a_line_is_never_credited_twice_nor_beyond_what_was_invoiced(self):
+        order, invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 2, {})])
+        rma.action_draft_credit_notes()
+        before = self.env["account.move"].search_count([("move_type", "=", "out_refund")])
+        with self.assertRaisesRegex(UserError, "Nothing to credit now"):
+            rma.action_draft_credit_notes()
+        # Someone credited the invoice line by another return already: this return's line is refused.
+        other = self._received_return(order, [(self.product, 1, {})])
+        rma.credit_note_ids.invoice_line_ids.quantity = 3.0
+        with self.assertRaisesRegex(UserError, "has only 0.0 of it left to credit"):
+            other.action_draft_credit_notes()
+        self.assertEqual(self.env["account.move"].search_count([("move_type", "=", "out_refund")]), before)
+
+    def test_credit_waits_for_the_policy_moment(self):
+        order, _invoice = self._invoiced_sale()
+        rma = self._return_from_sale(order, [(self.product, 1, {})])
+        rma.action_submit()
+        if rma.state == "to_approve":
+            rma.action_approve()
+        with self.assertRaisesRegex(UserError, "not due yet"):
+            rma.action_draft_credit_notes()
+        self.policy.credit_moment = "approval"
+        rma.action_draft_credit_notes()
+        self.assertEqual(rma.line_ids.credited_qty, 1.0, "drop-off refunds: credited on approval")
+        # Cancelled before the goods came back: the draft credit note is cancelled with it.
+        rma.action_cancel()
+        self.assertEqual(rma.credit_note_ids.state, "cancel")
+        self.assertEqual(rma.line_ids.credited_qty, 0.0)
+
+    def test_returns_users_draft_accountants_post(self):
+        order, _invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 1, {})])
+        clerk = self.env["res.users"].create({
+            "name": "Returns clerk", "login": "rl_credit_clerk", "email": "clerk@example.com",
+            "groups_id": [Command.set([self.env.ref("reverse_logistics.group_returns_user").id,
+                                       self.env.ref("stock.group_stock_user").id])],
+        })
+        rma.with_user(clerk).action_draft_credit_notes()
+        refund = rma.credit_note_ids
+        self.assertEqual(refund.state, "draft")
+        with self.assertRaises(AccessError):
+            refund.with_user(clerk).action_post()
+
+
+@tagged("post_install", "-at_install")
+class TestCreditRace(BaseCase):
+    """Two people draft the credit of the same return at the same moment: one credit note results."""
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_two_transactions_credit_a_line_once(self):
+        let_worker_threads_in(self)
+        tag = uuid.uuid4().hex[:8]
+        with transaction() as env:
+            product = returnable_product(env, f"Credit widget {tag}", credit_moment="receipt")
+            partner = env["res.partner"].create({"name": f"Credit customer {tag}"})
+            order = _deliver(env, partner, product, 1)
+            order._create_invoices().action_post()
+            rma = env["return.order"].create({"partner_id": partner.id, "sale_order_id": order.id, "line_ids": [
+                Command.create({"product_id": product.id, "product_uom_qty": 1})]})
+            rma.action_submit()
+            if rma.state == "to_approve":
+                rma.action_approve()
+            rma.action_receive()
+            return_id = rma.id
+        first_done, second_started = threading.Event(), threading.Event()
+        outcome = {}
+
+        def draft(env):
+            return env["return.order"].browse(return_id).action_draft_credit_notes()
+
+        def first():
+            try:
+                with transaction() as env:
+                    outcome["first"] = draft(env)
+                    first_done.set()
+                    second_started.wait(10)
+                    time.sleep(0.5)  # the second one now waits for the invoice line this one holds
+            except Exception as error:  # pylint: disable=broad-except
+                outcome["first"] = error
+                first_done.set()
+
+        def second():
+            first_done.wait(10)
+            try:
+                with transaction() as env:
+                    env.cr.execute("SELECT 1")  # the snapshot starts here, before the first commits
+                    second_started.set()
+                    outcome["second"] = retrying(lambda: draft(env), env)
+            except Exception as error:  # pylint: disable=broad-except
+                second_started.set()
+                outcome["second"] = error
+
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        self.assertNotIsInstance(outcome["first"], Exception, outcome)
+        self.assertIsInstance(outcome["second"], UserError, outcome)
+        self.assertIn("Nothing to credit now", str(outcome["second"]))
+        with transaction() as env:
+            refunds = env["return.order"].browse(return_id).credit_note_ids
+            self.assertEqual(len(refunds), 1)
+            self.assertEqual(refunds.invoice_line_ids.quantity, 1.0)
