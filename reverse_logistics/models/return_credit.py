@@ -35,6 +35,16 @@ class ReturnPolicy(models.Model):
     )
 
 
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    return_restocking_fee_product_id = fields.Many2one(
+        "product.product", "Restocking Fee Product", groups="base.group_user",
+        help="Service product of the restocking-fee line deducted on credit notes of returns, with its own income "
+        "account so that revenue reports stay clean. Empty: the line goes to the refunded line's account.",
+    )
+
+
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
@@ -64,7 +74,8 @@ class ReturnOrderLine(models.Model):
         for line in self:
             line.credited_qty = sum(
                 credit.product_uom_id._compute_quantity(credit.quantity, line.product_id.uom_id)
-                for credit in line.sudo().credit_line_ids if credit.parent_state != "cancel"
+                for credit in line.sudo().credit_line_ids
+                if credit.parent_state != "cancel" and credit.return_credited_line_id
             )
 
     def _credit_due_qty(self):
@@ -158,6 +169,13 @@ class ReturnOrder(models.Model):
                 problems.append(self.env._("%(line)s: invoice %(invoice)s is another customer's.",
                                            line=line.display_name, invoice=invoice.name))
                 continue
+            lock_date = invoice.company_id._get_user_fiscal_lock_date(invoice.journal_id)
+            if fields.Date.context_today(self) <= lock_date:
+                problems.append(self.env._(
+                    "%(line)s: the accounts of journal %(journal)s are locked until %(date)s: no credit note can be "
+                    "dated today. Ask an adviser to reopen the period.",
+                    line=line.display_name, journal=invoice.journal_id.name, date=lock_date))
+                continue
             quantity = line.product_id.uom_id._compute_quantity(due, source.product_uom_id)
             remaining = source.quantity - already[source]
             if float_compare(quantity, remaining, precision_rounding=source.product_uom_id.rounding) > 0:
@@ -193,6 +211,37 @@ class ReturnOrder(models.Model):
         values.pop("move_id", None)
         return values
 
+    def _prepare_restocking_fee_values(self, return_line, invoice_line, quantity):
+        """The deduction of the line's restocking fee for ``quantity``, as a credit-note line of its own
+        (None without a fee). Taxed as the refunded line: the fee lowers what that supply is credited."""
+        if not return_line.restocking_fee_amount or not return_line.product_uom_qty:
+            return None
+        invoice = invoice_line.move_id
+        credited = invoice_line.product_uom_id._compute_quantity(quantity, return_line.product_id.uom_id, round=False)
+        share = min(credited / return_line.product_uom_qty, 1.0)
+        fee = return_line.order_id.currency_id._convert(
+            return_line.restocking_fee_amount * share, invoice.currency_id, invoice.company_id,
+            fields.Date.context_today(self),
+        )
+        if invoice.currency_id.is_zero(fee):
+            return None
+        product = invoice.company_id.return_restocking_fee_product_id
+        values = {
+            "name": self.env._("Restocking fee: %s", return_line.product_id.display_name),
+            "quantity": 1.0,
+            "price_unit": -fee,
+            "tax_ids": [Command.set(invoice_line.tax_ids.ids)],
+            "return_line_id": return_line.id,
+        }
+        if product:
+            values["product_id"] = product.id
+            account = product.product_tmpl_id._get_product_accounts().get("income")
+            if account:
+                values["account_id"] = account.id
+        else:
+            values["account_id"] = invoice_line.account_id.id
+        return values
+
     def action_draft_credit_notes(self):
         """Draft the credit notes of what the returns' policies say is due; accountants post them.
 
@@ -215,10 +264,13 @@ class ReturnOrder(models.Model):
             invoice = invoice.sudo()
             orders = self.browse([line.order_id.id for line, _s, _q in items])
             refund = invoice._reverse_moves([orders._prepare_credit_note_values(invoice)])
-            refund.write({"invoice_line_ids": [Command.clear()] + [
-                Command.create(orders._prepare_credit_line_values(line, source, quantity))
-                for line, source, quantity in items
-            ]})
+            commands = [Command.clear()]
+            for line, source, quantity in items:
+                commands.append(Command.create(orders._prepare_credit_line_values(line, source, quantity)))
+                fee = orders._prepare_restocking_fee_values(line, source, quantity)
+                if fee:
+                    commands.append(Command.create(fee))
+            refund.write({"invoice_line_ids": commands})
             credit_notes |= refund
         for order in self:
             notes = credit_notes.filtered(lambda m, o=order: o in m.invoice_line_ids.return_line_id.order_id)

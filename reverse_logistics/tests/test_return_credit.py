@@ -4,7 +4,7 @@ import threading
 import time
 import uuid
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
@@ -116,6 +116,29 @@ class TestReturnCredit(ReturnsCase):
         rma.action_cancel()
         self.assertEqual(rma.credit_note_ids.state, "cancel")
         self.assertEqual(rma.line_ids.credited_qty, 0.0)
+
+    def test_the_restocking_fee_is_a_line_of_its_own_on_its_account(self):
+        self.policy.restocking_fee_percent = 10.0
+        fee_product = self.env["product.product"].create({"name": "Restocking fee", "type": "service"})
+        self.company.return_restocking_fee_product_id = fee_product
+        order, _invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 2, {"reason_id": self.reason_changed.id})])
+        rma.action_draft_credit_notes()
+        refund = rma.credit_note_ids
+        goods = refund.invoice_line_ids.filtered(lambda line: line.product_id == self.product)
+        fee = refund.invoice_line_ids.filtered(lambda line: line.product_id == fee_product)
+        self.assertEqual(goods.price_subtotal, 180.0)
+        self.assertEqual((fee.price_subtotal, fee.tax_ids), (-18.0, self.tax), "10 % of the credited value")
+        self.assertEqual(refund.amount_untaxed, 162.0)
+        self.assertEqual(rma.line_ids.credited_qty, 2.0, "the fee line is no credited quantity")
+
+    def test_no_credit_note_in_a_locked_period(self):
+        order, invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 1, {})])
+        self.company.sale_lock_date = fields.Date.today()
+        with self.assertRaisesRegex(UserError, "locked until"):
+            rma.action_draft_credit_notes()
+        self.assertFalse(rma.credit_note_ids)
 
     def test_returns_users_draft_accountants_post(self):
         order, _invoice = self._invoiced_sale()
