@@ -34,6 +34,7 @@ from . import customs_declaration
 from . import customs_declaration_preparation
 from . import customs_declaration_online_checks
 from . import customs_declaration_submission
+from . import customs_declaration_costs
 from . import customs_declaration_part
 from . import customs_declaration_line
 from . import customs_declaration_package

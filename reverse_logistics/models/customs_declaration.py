@@ -65,7 +65,7 @@ PAYMENT_METHODS = [
 MESSAGE_NEUTRAL_FIELDS = frozenset({
     "state", "check_result", "xml_attachment_id", "xml_sha256", "gateway_id", "submission_pending",
     "submission_attempts", "next_attempt_at", "submitted_at", "conversation_id", "last_notification_sequence",
-    "exchange_ids", "notification_ids", "tax_assessment_ids", "superseded_by_id", "relief_decision",
+    "exchange_ids", "notification_ids", "tax_assessment_ids", "superseded_by_id", "relief_decision", "cost_bill_id",
     "activity_ids", "message_follower_ids", "message_ids", "message_main_attachment_id",
 })
 

@@ -73,6 +73,29 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
                          "the assessed duty and VAT are kept per tax type, for the accounts")
         self.assertEqual((declaration.duty_assessed, declaration.vat_assessed), (12.4, 86.6))
         self.assertEqual(taxes.notification_id.kind, "tax_calculation")
+
+        # Booked: the customs authority's bill of what customs assessed, relief recorded for the auditor.
+        with self.assertRaisesRegex(UserError, "Set Customs Authority, Customs Duty Account, Import VAT Account"):
+            declaration.action_create_cost_bill()
+        Account = self.env["account.account"]
+        self.company.write({
+            "customs_authority_partner_id": self.env["res.partner"].create({"name": "Agencia Tributaria"}).id,
+            "customs_duty_account_id": Account.create({"name": "Customs duties", "code": "631900",
+                                                       "account_type": "expense"}).id,
+            "customs_import_vat_account_id": Account.create({"name": "Import VAT", "code": "472900",
+                                                             "account_type": "asset_current"}).id,
+        })
+        declaration.action_create_cost_bill()
+        bill = declaration.cost_bill_id
+        self.assertEqual((bill.move_type, bill.state, bill.ref), ("in_invoice", "draft", declaration.mrn))
+        booked = {line.account_id: line.price_subtotal for line in bill.invoice_line_ids.filtered("account_id")}
+        self.assertEqual(booked, {self.company.customs_duty_account_id: 12.4,
+                                  self.company.customs_import_vat_account_id: 86.6})
+        self.assertEqual(bill.amount_total, 99.0)
+        notes = bill.invoice_line_ids.filtered(lambda line: line.display_type == "line_note")
+        self.assertIn("Returned Goods Relief claimed, 6110 F05", notes.name)
+        with self.assertRaisesRegex(UserError, "booked already"):
+            declaration.action_create_cost_bill()
         self.assertIn("Customs: cleared", "\n".join(declaration.return_order_id.message_ids.mapped("body")))
         customs_events = declaration.return_order_id.event_ids.filtered(lambda e: e.event_type == "customs")
         self.assertEqual(len(customs_events), 5, "each notification is a traceability event of the return")
