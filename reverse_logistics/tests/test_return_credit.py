@@ -132,6 +132,17 @@ class TestReturnCredit(ReturnsCase):
         self.assertEqual(refund.amount_untaxed, 162.0)
         self.assertEqual(rma.line_ids.credited_qty, 2.0, "the fee line is no credited quantity")
 
+    def test_a_line_without_a_posted_invoice_is_refused_and_nothing_is_drafted(self):
+        order, _invoice = self._invoiced_sale()
+        uninvoiced = self._deliver_sale(self.customer, [(self.product_b, 1)])
+        rma = self._received_return(order, [(self.product, 1, {})])
+        other = self._received_return(uninvoiced, [(self.product_b, 1, {})])
+        with self.assertRaisesRegex(UserError, "has no posted invoice to credit"):
+            (rma | other).action_draft_credit_notes()
+        self.assertFalse((rma | other).credit_note_ids, "one line refused: nothing drafted for the others either")
+        rma.action_draft_credit_notes()
+        self.assertEqual(rma.line_ids.credited_qty, 1.0)
+
     def test_no_credit_note_in_a_locked_period(self):
         order, invoice = self._invoiced_sale()
         rma = self._received_return(order, [(self.product, 1, {})])
