@@ -112,6 +112,45 @@ class TestReturnConcurrency(BaseCase):
                 rma.action_receive()
 
 
+def race(first_action, second_action):
+    """Run ``first_action`` and ``second_action`` (env -> anything) in two overlapping transactions.
+
+    The second one reads before the first commits (its snapshot is older) and reaches the
+    decision while the first still holds it. Returns {"first": result, "second": result or error}.
+    """
+    first_done, second_started = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction() as env:
+                outcome["first"] = first_action(env)
+                first_done.set()
+                second_started.wait(10)
+                time.sleep(0.5)  # the second one is now waiting for the sources this one holds
+        except Exception as error:  # pylint: disable=broad-except
+            outcome["first"] = error
+            first_done.set()
+
+    def second():
+        first_done.wait(10)
+        try:
+            with transaction() as env:
+                env.cr.execute("SELECT 1")  # the snapshot starts here, before the first commits
+                second_started.set()
+                outcome["second"] = retrying(lambda: second_action(env), env)
+        except Exception as error:  # pylint: disable=broad-except
+            second_started.set()
+            outcome["second"] = error
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return outcome
+
+
 def _deliver(env, partner, product, qty):
     """Sell and deliver ``qty`` of ``product`` to ``partner``, from stock put there for it."""
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
@@ -160,47 +199,9 @@ class TestLastUnitRace(BaseCase):
         with transaction() as env:
             return env["return.order"].search_count([("partner_id", "=", self.customer_id)])
 
-    def _race(self, first_action, second_action):
-        """Run ``first_action`` and ``second_action`` (env -> anything) in two overlapping transactions.
-
-        The second one reads before the first commits (its snapshot is older) and reaches the
-        decision while the first still holds it. Returns {"first": result, "second": result or error}.
-        """
-        first_done, second_started = threading.Event(), threading.Event()
-        outcome = {}
-
-        def first():
-            try:
-                with transaction() as env:
-                    outcome["first"] = first_action(env)
-                    first_done.set()
-                    second_started.wait(10)
-                    time.sleep(0.5)  # the second one is now waiting for the sources this one holds
-            except Exception as error:  # pylint: disable=broad-except
-                outcome["first"] = error
-                first_done.set()
-
-        def second():
-            first_done.wait(10)
-            try:
-                with transaction() as env:
-                    env.cr.execute("SELECT 1")  # the snapshot starts here, before the first commits
-                    second_started.set()
-                    outcome["second"] = retrying(lambda: second_action(env), env)
-            except Exception as error:  # pylint: disable=broad-except
-                second_started.set()
-                outcome["second"] = error
-
-        threads = [threading.Thread(target=first), threading.Thread(target=second)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        return outcome
-
     @mute_logger("odoo.sql_db", "odoo.service.model")
     def test_two_creates_for_the_last_unit(self):
-        outcome = self._race(self._request, self._request)
+        outcome = race(self._request, self._request)
         self.assertNotIsInstance(outcome["first"], Exception)
         self.assertIsInstance(outcome["second"], ValidationError)
         self.assertIn("at most 0 can be returned", str(outcome["second"]))
@@ -214,7 +215,7 @@ class TestLastUnitRace(BaseCase):
                 rma = self._request(env)
                 rma.action_cancel()
                 ids.append(rma.id)
-        outcome = self._race(
+        outcome = race(
             lambda env: env["return.order"].browse(ids[0]).action_draft(),
             lambda env: env["return.order"].browse(ids[1]).action_draft(),
         )

@@ -1,17 +1,14 @@
 """Credit notes of returns, derived from the invoice line being refunded (issue #11, first slice)."""
 
-import threading
-import time
 import uuid
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.service.model import retrying
 from odoo.tests import BaseCase, tagged
 from odoo.tools import mute_logger
 
 from .common import ReturnsCase
-from .test_return_concurrency import _deliver, let_worker_threads_in, returnable_product, transaction
+from .test_return_concurrency import _deliver, let_worker_threads_in, race, returnable_product, transaction
 
 
 @tagged("post_install", "-at_install")
@@ -186,39 +183,10 @@ class TestCreditRace(BaseCase):
                 rma.action_approve()
             rma.action_receive()
             return_id = rma.id
-        first_done, second_started = threading.Event(), threading.Event()
-        outcome = {}
-
         def draft(env):
             return env["return.order"].browse(return_id).action_draft_credit_notes()
 
-        def first():
-            try:
-                with transaction() as env:
-                    outcome["first"] = draft(env)
-                    first_done.set()
-                    second_started.wait(10)
-                    time.sleep(0.5)  # the second one now waits for the invoice line this one holds
-            except Exception as error:  # pylint: disable=broad-except
-                outcome["first"] = error
-                first_done.set()
-
-        def second():
-            first_done.wait(10)
-            try:
-                with transaction() as env:
-                    env.cr.execute("SELECT 1")  # the snapshot starts here, before the first commits
-                    second_started.set()
-                    outcome["second"] = retrying(lambda: draft(env), env)
-            except Exception as error:  # pylint: disable=broad-except
-                second_started.set()
-                outcome["second"] = error
-
-        threads = [threading.Thread(target=first), threading.Thread(target=second)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        outcome = race(draft, draft)
         self.assertNotIsInstance(outcome["first"], Exception, outcome)
         self.assertIsInstance(outcome["second"], UserError, outcome)
         self.assertIn("Nothing to credit now", str(outcome["second"]))
