@@ -35,6 +35,21 @@ class ReturnPolicy(models.Model):
     )
 
 
+class ReturnGrade(models.Model):
+    _inherit = "return.grade"
+
+    credit_percent = fields.Float(
+        "Credit (%)", digits=(5, 2), default=100.0,
+        help="Share of the refunded value credited for a unit inspected with this grade, under policies that "
+        "credit after inspection; the rest is deducted on a credit-note line of its own.",
+    )
+
+    _sql_constraints = [
+        ("credit_percent_range", "CHECK(credit_percent BETWEEN 0 AND 100)",
+         "The credit of a grade is between 0 and 100 % of the refunded value."),
+    ]
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -242,6 +257,30 @@ class ReturnOrder(models.Model):
             values["account_id"] = invoice_line.account_id.id
         return values
 
+    def _prepare_grade_deduction_values(self, return_line, invoice_line, quantity):
+        """What the inspected condition takes off the credit, as a line of its own (None when nothing):
+        each inspected unit is credited its grade's percentage, under policies crediting after inspection."""
+        if (return_line.policy_id.credit_moment or "inspection") != "inspection":
+            return None
+        inspections = return_line.inspection_ids.filtered(lambda i: i.state == "done" and i.grade_id)
+        inspected = sum(inspections.mapped("quantity"))
+        if not inspected or not invoice_line.quantity:
+            return None
+        withheld = sum(i.quantity * (100.0 - i.grade_id.credit_percent) / 100.0 for i in inspections) / inspected
+        deduction = invoice_line.price_subtotal / invoice_line.quantity * quantity * withheld
+        if invoice_line.currency_id.is_zero(deduction):
+            return None
+        grades = ", ".join(f"{grade.name} ({grade.credit_percent:g} %)" for grade in inspections.grade_id)
+        return {
+            "name": self.env._("Condition on return: %(grades)s, %(product)s", grades=grades,
+                               product=return_line.product_id.display_name),
+            "quantity": 1.0,
+            "price_unit": -deduction,
+            "tax_ids": [Command.set(invoice_line.tax_ids.ids)],
+            "account_id": invoice_line.account_id.id,
+            "return_line_id": return_line.id,
+        }
+
     def action_draft_credit_notes(self):
         """Draft the credit notes of what the returns' policies say is due; accountants post them.
 
@@ -267,9 +306,10 @@ class ReturnOrder(models.Model):
             commands = [Command.clear()]
             for line, source, quantity in items:
                 commands.append(Command.create(orders._prepare_credit_line_values(line, source, quantity)))
-                fee = orders._prepare_restocking_fee_values(line, source, quantity)
-                if fee:
-                    commands.append(Command.create(fee))
+                for deduction in (orders._prepare_restocking_fee_values(line, source, quantity),
+                                  orders._prepare_grade_deduction_values(line, source, quantity)):
+                    if deduction:
+                        commands.append(Command.create(deduction))
             refund.write({"invoice_line_ids": commands})
             credit_notes |= refund
         for order in self:

@@ -140,6 +140,26 @@ class TestReturnCredit(ReturnsCase):
         rma.action_draft_credit_notes()
         self.assertEqual(rma.line_ids.credited_qty, 1.0)
 
+    def test_after_inspection_each_unit_is_credited_its_grades_share(self):
+        self.policy.write({"credit_moment": "inspection", "inspection_required": True})
+        grade_b = self.env.ref("reverse_logistics.grade_b")
+        grade_b.credit_percent = 90.0
+        order, _invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 2, {})])
+        with self.assertRaisesRegex(UserError, "not due yet"):
+            rma.action_draft_credit_notes()
+        for inspection in rma.inspection_ids:
+            inspection.answer_ids.result = "pass"
+            inspection.grade_id = grade_b
+            inspection.action_done()
+        rma.action_draft_credit_notes()
+        refund = rma.credit_note_ids
+        goods = refund.invoice_line_ids.filtered(lambda line: line.product_id == self.product)
+        condition = refund.invoice_line_ids.filtered(lambda line: line.name.startswith("Condition on return"))
+        self.assertEqual(goods.price_subtotal, 180.0)
+        self.assertAlmostEqual(condition.price_subtotal, -18.0, msg="grade B: 90 % credited")
+        self.assertEqual(refund.amount_untaxed, 162.0)
+
     def test_no_credit_note_in_a_locked_period(self):
         order, invoice = self._invoiced_sale()
         rma = self._received_return(order, [(self.product, 1, {})])
