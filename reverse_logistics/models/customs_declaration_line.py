@@ -13,8 +13,7 @@ RELIEF_INPUT_FIELDS = (
 class CustomsDeclarationLine(models.Model):
     _name = "customs.declaration.line"
     _description = "Customs Declaration Goods Item"
-    # The guard: estimates, the relief note and the company are computed, never written by hand.
-    _inherit = ["customs.declaration.part", "return.input.guard"]
+    _inherit = ["customs.declaration.part"]
     _order = "declaration_id, sequence, id"
     _check_company_auto = True
 

@@ -10,6 +10,9 @@ class CustomsDeclarationPart(models.AbstractModel):
 
     _name = "customs.declaration.part"
     _description = "Part of a Customs Declaration"
+    # The guard: bad numbers and text are refused with a clear message before anything is written, and
+    # computed fields (estimates, the relief note, the company) are never written by hand.
+    _inherit = ["return.input.guard"]
 
     declaration_id = fields.Many2one("customs.declaration", required=True, ondelete="cascade", index=True)
     # Stored and indexed: the multi-company record rule filters on it.
@@ -17,6 +20,7 @@ class CustomsDeclarationPart(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_guarded_values(vals_list)
         records = super().create(vals_list)
         records.declaration_id._message_data_changed()
         return records

@@ -7,7 +7,7 @@ from pathlib import Path
 from unittest import SkipTest
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from ..returns_lib.customs import eori_service
@@ -74,6 +74,22 @@ class TestDeclarationChanges(CustomsCase):
                 change()
         with self.assertRaisesRegex(UserError, "cancel it instead of deleting it"):
             declaration.unlink()
+
+    def test_bad_numbers_and_text_are_refused_before_anything_is_written(self):
+        declaration = self._prepare(self._approved_return(1))
+        Line = self.env["customs.declaration.line"]
+        base = {"declaration_id": declaration.id, "hs_code": "84713000", "name": "Chair"}
+        for values in ({"net_mass": float("nan")}, {"customs_value": 1e300}, {"quantity": float("inf")},
+                       {"name": "x\x00y"}, {"hs_code": "1" * 5000}):
+            with self.assertRaises(ValidationError, msg=values):
+                Line.create({**base, **values})
+            with self.assertRaises(ValidationError, msg=values):
+                declaration.line_ids.write(values)
+        self.assertEqual(len(declaration.line_ids), 1)
+        Package = self.env["customs.declaration.package"]
+        with self.assertRaises(ValidationError):
+            Package.create({"line_id": declaration.line_ids.id, "type_code": "CT", "count": 2**40})
+        self.assertFalse(declaration.line_ids.package_ids)
 
     def test_problems_are_readable_lines_naming_item_and_field(self):
         declaration = self._prepare(self._approved_return(1))
