@@ -124,6 +124,19 @@ class ReturnsCase(TransactionCase):
             }
         )
 
+    @staticmethod
+    def _approve(rma):
+        """Submit ``rma`` and approve it when its policy does not approve it by itself."""
+        rma.action_submit()
+        if rma.state == "to_approve":
+            rma.action_approve()
+        return rma
+
+    @classmethod
+    def _approve_and_receive(cls, rma):
+        cls._approve(rma).action_receive()
+        return rma
+
     def _row_counts(self):
         self.env.flush_all()
         self.env.cr.execute(
@@ -182,9 +195,7 @@ class CustomsCase(ReturnsCase):
 
     def _approved_return(self, qty=1, order=None, product=None):
         rma = self._return_from_sale(order or self.order, [(product or self.product, qty, {})])
-        rma.action_submit()
-        if rma.state == "to_approve":
-            rma.action_approve()
+        self._approve(rma)
         return rma
 
     def _prepare(self, rma):

@@ -124,9 +124,7 @@ class TestDeclarationChanges(CustomsCase):
             "customs_representative_id": broker.id, "customs_representative_status": "3",
         })
         rma = self._return_from_sale(self.order, [(self.product, 1, {})], warehouse_id=belfast.id)
-        rma.action_submit()
-        if rma.state == "to_approve":
-            rma.action_approve()
+        self._approve(rma)
         self.assertEqual(rma.customs_destination_territory, "EU", "Northern Ireland applies EU rules for goods")
         declaration = self._prepare(rma)
         self.assertEqual((declaration.customs_office_code, declaration.territory_code), ("XI000142", "EU"))

@@ -77,9 +77,7 @@ class TestReliefPerItem(CustomsCase):
     def test_goods_exported_from_another_territory_get_no_relief(self):
         """Delivered from the Spanish warehouse (EU) with a Spanish MRN, returned to Liverpool (GB)."""
         rma = self._return_from_sale(self.order, [(self.product, 1, {})], warehouse_id=self.gb_warehouse.id)
-        rma.action_submit()
-        if rma.state == "to_approve":
-            rma.action_approve()
+        self._approve(rma)
         self.assertEqual(rma.customs_destination_territory, "GB")
         declaration = self._prepare(rma)
         line = declaration.line_ids

@@ -51,10 +51,7 @@ class TestDispositionFlow(ReturnsCase):
             self.customer, sale_lines or [(product, qty) for product, qty, _extra in lines], lots=lots or None
         )
         ret = self._return_from_sale(order, lines)
-        ret.action_submit()
-        if ret.state == "to_approve":
-            ret.action_approve()
-        ret.action_receive()
+        self._approve_and_receive(ret)
         return ret
 
     def _quantity(self, product, location, lot=None):

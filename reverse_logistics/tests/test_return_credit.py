@@ -53,10 +53,7 @@ class TestReturnCredit(ReturnsCase):
 
     def _received_return(self, order, lines):
         rma = self._return_from_sale(order, lines)
-        rma.action_submit()
-        if rma.state == "to_approve":
-            rma.action_approve()
-        rma.action_receive()
+        self._approve_and_receive(rma)
         return rma
 
     def test_the_credit_note_is_the_invoice_lines_own_for_the_returned_quantity(self):
@@ -101,9 +98,7 @@ class TestReturnCredit(ReturnsCase):
     def test_credit_waits_for_the_policy_moment(self):
         order, _invoice = self._invoiced_sale()
         rma = self._return_from_sale(order, [(self.product, 1, {})])
-        rma.action_submit()
-        if rma.state == "to_approve":
-            rma.action_approve()
+        self._approve(rma)
         with self.assertRaisesRegex(UserError, "not due yet"):
             rma.action_draft_credit_notes()
         self.policy.credit_moment = "approval"
@@ -198,11 +193,9 @@ class TestCreditRace(BaseCase):
             order._create_invoices().action_post()
             rma = env["return.order"].create({"partner_id": partner.id, "sale_order_id": order.id, "line_ids": [
                 Command.create({"product_id": product.id, "product_uom_qty": 1})]})
-            rma.action_submit()
-            if rma.state == "to_approve":
-                rma.action_approve()
-            rma.action_receive()
+            ReturnsCase._approve_and_receive(rma)
             return_id = rma.id
+
         def draft(env):
             return env["return.order"].browse(return_id).action_draft_credit_notes()
 
