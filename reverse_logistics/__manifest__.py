@@ -42,6 +42,7 @@
         "wizards/return_disposition_override_wizard_views.xml",
         "views/return_inspection_views.xml",
         "views/return_disposition_views.xml",
+        "wizards/return_credit_price_wizard_views.xml",
         "views/return_order_views.xml",
         "views/delivery_carrier_views.xml",
         "views/return_order_tracking_views.xml",

@@ -11,7 +11,7 @@ distribution, journal and currency, the credit note's ``reversed_entry_id`` bein
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero
 
 from .return_order_line_returnable import LOCK_TABLE
@@ -23,6 +23,13 @@ CREDIT_MOMENTS = [
     ("inspection", "After inspection"),
 ]
 CREDIT_LOCK_MODEL = "credit:account.move.line"
+# What a credit-note line of a return is: the credited goods, or a deduction of its own.
+CREDIT_LINE_KINDS = [
+    ("goods", "Returned goods"),
+    ("restocking_fee", "Restocking fee"),
+    ("condition", "Condition on return"),
+    ("return_shipping", "Return shipping"),
+]
 
 
 class ReturnPolicy(models.Model):
@@ -33,6 +40,19 @@ class ReturnPolicy(models.Model):
         help="When the customer is credited: on approval (before the goods are back, as drop-off services do), "
         "on receipt, or after inspection (the safe default for graded goods).",
     )
+
+
+    return_shipping_fee = fields.Monetary(
+        "Return Shipping Charge", currency_field="currency_id",
+        help="Deducted once from the credit of each return whose shipping the customer pays (see Return Shipping "
+        "Paid By), on a credit-note line of its own.",
+    )
+
+    @api.constrains("return_shipping_fee")
+    def _check_return_shipping_fee(self):
+        for policy in self:
+            if policy.return_shipping_fee < 0:
+                raise ValidationError(self.env._("The return shipping charge of %s cannot be negative.", policy.name))
 
 
 class ReturnGrade(models.Model):
@@ -58,6 +78,11 @@ class ResCompany(models.Model):
         help="Service product of the restocking-fee line deducted on credit notes of returns, with its own income "
         "account so that revenue reports stay clean. Empty: the line goes to the refunded line's account.",
     )
+    return_shipping_fee_product_id = fields.Many2one(
+        "product.product", "Return Shipping Product", groups="base.group_user",
+        help="Service product of the return-shipping line deducted on credit notes of returns the customer ships "
+        "at their cost, with its own income account. Empty: the line goes to the refunded line's account.",
+    )
 
 
 class AccountMoveLine(models.Model):
@@ -72,6 +97,10 @@ class AccountMoveLine(models.Model):
         groups="base.group_user",
         help="The invoice line a return's credit note line credits: no line is credited beyond what it invoiced.",
     )
+    return_credit_kind = fields.Selection(
+        CREDIT_LINE_KINDS, "Return Credit", copy=False, readonly=True, groups="base.group_user",
+        help="What this line of a return's credit note is: the returned goods, or a deduction from their credit.",
+    )
 
 
 class ReturnOrderLine(models.Model):
@@ -84,13 +113,24 @@ class ReturnOrderLine(models.Model):
         help="Quantity on credit notes of this line that are not cancelled, drafts included.",
     )
 
+    credit_price_unit = fields.Monetary(
+        "Credit Price", currency_field="currency_id", readonly=True, copy=False, groups="base.group_user",
+        help="Unit price a returns manager set to credit a line that has no posted invoice to derive it from.",
+    )
+    credit_price_user_id = fields.Many2one("res.users", "Credit Price Set By", readonly=True, copy=False,
+                                           groups="base.group_user")
+
+    def _get_flow_fields(self):
+        # Set through Set Credit Price only, by a returns manager.
+        return super()._get_flow_fields() | {"credit_price_unit", "credit_price_user_id"}
+
     @api.depends("credit_line_ids.quantity", "credit_line_ids.parent_state")
     def _compute_credited_qty(self):
         for line in self:
             line.credited_qty = sum(
                 credit.product_uom_id._compute_quantity(credit.quantity, line.product_id.uom_id)
                 for credit in line.sudo().credit_line_ids
-                if credit.parent_state != "cancel" and credit.return_credited_line_id
+                if credit.parent_state != "cancel" and credit.return_credit_kind == "goods"
             )
 
     def _credit_due_qty(self):
@@ -119,9 +159,20 @@ class ReturnOrderLine(models.Model):
 class ReturnOrder(models.Model):
     _inherit = "return.order"
 
+    return_shipping_fee = fields.Monetary(
+        "Return Shipping Charge", compute="_compute_return_shipping_fee", store=True, groups="base.group_user",
+        help="Deducted once from this return's credit when the customer pays the return shipping.",
+    )
+
     credit_note_ids = fields.Many2many("account.move", compute="_compute_credit_note_ids",
                                        groups="base.group_user", string="Credit Notes")
     credit_note_count = fields.Integer(compute="_compute_credit_note_ids", groups="base.group_user")
+
+    @api.depends("return_shipping_payer", "line_ids.policy_id.return_shipping_fee")
+    def _compute_return_shipping_fee(self):
+        for order in self:
+            order.return_shipping_fee = max(order.line_ids.policy_id.mapped("return_shipping_fee") or [0.0]) \
+                if order.return_shipping_payer == "customer" else 0.0
 
     @api.depends("line_ids.credit_line_ids")
     def _compute_credit_note_ids(self):
@@ -135,16 +186,19 @@ class ReturnOrder(models.Model):
         return self.credit_note_ids._get_records_action(name=self.env._("Credit Notes"))
 
     # ------------------------------------------------------------------
-    def _lock_credit_sources(self, invoice_lines):
-        """Serialise credits of the same invoice lines (see ``_lock_sources``: under REPEATABLE READ the
-        second transaction fails on the upsert and Odoo runs it again on fresh data)."""
-        if not invoice_lines:
+    @api.model
+    def _lock_credit_sources(self, records):
+        """Serialise credits of the same invoice lines, or of the same return lines credited without an
+        invoice (see ``_lock_sources``: under REPEATABLE READ the second transaction fails on the upsert and
+        Odoo runs it again on fresh data)."""
+        keys = sorted({(f"credit:{record._name}", record.id) for record in records})
+        if not keys:
             return
         self.env.cr.execute(SQL(
             "INSERT INTO %s (source_model, source_id) VALUES %s "
             "ON CONFLICT (source_model, source_id) DO UPDATE SET locked_at = EXCLUDED.locked_at",
             SQL.identifier(LOCK_TABLE),
-            SQL(", ").join(SQL("(%s, %s)", CREDIT_LOCK_MODEL, line_id) for line_id in sorted(invoice_lines.ids)),
+            SQL(", ").join(SQL("(%s, %s)", model, record_id) for model, record_id in keys),
         ))
 
     def _credit_plan(self):
@@ -171,9 +225,13 @@ class ReturnOrder(models.Model):
             if float_is_zero(due, precision_rounding=line.product_id.uom_id.rounding) or due < 0:
                 continue
             if not source:
+                if line.credit_price_unit > 0:
+                    # No invoice to derive from: credited at the price a manager set, in the line's own unit.
+                    plan.append((line, source, due))
+                    continue
                 problems.append(self.env._(
-                    "%(line)s has no posted invoice to credit: refund it from an invoice, or a manager credits it "
-                    "by hand.", line=line.display_name))
+                    "%(line)s has no posted invoice to credit: refund it from an invoice, or a returns manager sets "
+                    "its credit price (Set Credit Price on the line).", line=line.display_name))
                 continue
             invoice = source.move_id
             if invoice.company_id != line.company_id:
@@ -291,26 +349,39 @@ class ReturnOrder(models.Model):
         if not plan:
             raise UserError(self.env._("Nothing to credit now: each refund line is credited already or not due yet "
                                        "under its policy (on approval, on receipt or after inspection)."))
-        self._lock_credit_sources(self.env["account.move.line"].union(*(source for _l, source, _q in plan)))
+        self._lock_credit_sources([source or line for line, source, _q in plan])
         # Decided again under the lock: a concurrent credit of the same lines is seen, or this one retried.
         plan = self._credit_plan()
-        by_invoice = defaultdict(list)
+        # One credit note per invoice and outcome; lines priced by a manager: per customer, company and outcome.
+        groups = defaultdict(list)
         for line, source, quantity in plan:
-            by_invoice[source.move_id].append((line, source, quantity))
-        Move = self.env["account.move"].sudo()
-        credit_notes = Move
-        for invoice, items in by_invoice.items():
-            invoice = invoice.sudo()
+            order = line.order_id
+            key = (source.move_id, order.partner_id.commercial_partner_id if not source else False,
+                   order.company_id, order.credit_outcome)
+            groups[key].append((line, source, quantity))
+        credit_notes = self.env["account.move"].sudo()
+        for (invoice, _partner, _company, outcome), items in groups.items():
             orders = self.browse([line.order_id.id for line, _s, _q in items])
-            refund = invoice._reverse_moves([orders._prepare_credit_note_values(invoice)])
+            if invoice:
+                refund = invoice.sudo()._reverse_moves([{
+                    **orders._prepare_credit_note_values(invoice), "return_credit_outcome": outcome,
+                }])
+            else:
+                refund = credit_notes.create({
+                    **orders._prepare_credit_note_values_without_invoice(items[0][0].order_id),
+                    "return_credit_outcome": outcome,
+                })
             commands = [Command.clear()]
             for line, source, quantity in items:
-                commands.append(Command.create(orders._prepare_credit_line_values(line, source, quantity)))
-                for deduction in (orders._prepare_restocking_fee_values(line, source, quantity),
-                                  orders._prepare_grade_deduction_values(line, source, quantity)):
-                    if deduction:
-                        commands.append(Command.create(deduction))
+                for kind, values in orders._prepare_credit_lines(line, source, quantity):
+                    commands.append(Command.create({**values, "return_credit_kind": kind}))
+            for order in orders:
+                shipping = order._prepare_return_shipping_values(refund, items)
+                if shipping:
+                    commands.append(Command.create({**shipping, "return_credit_kind": "return_shipping"}))
             refund.write({"invoice_line_ids": commands})
+            # The next group sees this one's deductions (return shipping is deducted once per return).
+            self.env["return.order.line"].invalidate_model(["credit_line_ids"])
             credit_notes |= refund
         for order in self:
             notes = credit_notes.filtered(lambda m, o=order: o in m.invoice_line_ids.return_line_id.order_id)
@@ -318,6 +389,82 @@ class ReturnOrder(models.Model):
                 order.message_post(body=self.env._("Credit note drafted: %s", ", ".join(notes.mapped("display_name"))),
                                    subtype_xmlid="mail.mt_note")
         return credit_notes.with_env(self.env)._get_records_action(name=self.env._("Credit Notes"))
+
+    def _prepare_credit_lines(self, return_line, source, quantity):
+        """[(kind, values)] of the credit-note lines of ``quantity`` of ``return_line``: the goods and their
+        deductions. ``source`` is the invoice line credited, empty when a manager priced the line."""
+        if not source:
+            return [("goods", self._prepare_credit_line_values_without_invoice(return_line, quantity))]
+        lines = [("goods", self._prepare_credit_line_values(return_line, source, quantity))]
+        for kind, values in (
+            ("restocking_fee", self._prepare_restocking_fee_values(return_line, source, quantity)),
+            ("condition", self._prepare_grade_deduction_values(return_line, source, quantity)),
+        ):
+            if values:
+                lines.append((kind, values))
+        return lines
+
+    def _prepare_credit_note_values_without_invoice(self, order):
+        """A credit note from scratch, for returns a manager priced: the customer's fiscal position and the
+        company's sales journal, in the return's currency."""
+        partner = order.partner_id.commercial_partner_id
+        company = order.company_id
+        journal = self.env["account.journal"].sudo().search(
+            [*self.env["account.journal"]._check_company_domain(company), ("type", "=", "sale")], limit=1)
+        if not journal:
+            raise UserError(self.env._("Company %s has no sales journal to issue credit notes in.", company.name))
+        return {
+            **self._prepare_credit_note_values(self.env["account.move"]),
+            "move_type": "out_refund",
+            "company_id": company.id,
+            "journal_id": journal.id,
+            "partner_id": partner.id,
+            "currency_id": order.currency_id.id,
+            "fiscal_position_id": self.env["account.fiscal.position"].with_company(company)._get_fiscal_position(
+                partner).id,
+        }
+
+    def _prepare_credit_line_values_without_invoice(self, return_line, quantity):
+        """The goods at the manager's price; taxes and income account come from the product and the fiscal
+        position, as on an invoice typed by hand."""
+        return {
+            "product_id": return_line.product_id.id,
+            "quantity": quantity,
+            "product_uom_id": return_line.product_id.uom_id.id,
+            "price_unit": return_line.credit_price_unit,
+            "return_line_id": return_line.id,
+        }
+
+    def _prepare_return_shipping_values(self, refund, items):
+        """The return shipping the customer pays, deducted once per return on the first credit note that
+        credits its goods (None when the company pays it, or it was deducted already)."""
+        self.ensure_one()
+        fee = self.return_shipping_fee
+        if self.return_shipping_payer != "customer" or self.currency_id.is_zero(fee):
+            return None
+        deducted = self.line_ids.sudo().credit_line_ids.filtered(
+            lambda credit: credit.return_credit_kind == "return_shipping" and credit.parent_state != "cancel")
+        goods = [source for line, source, _q in items if line.order_id == self]
+        if deducted or not goods:
+            return None
+        amount = self.currency_id._convert(fee, refund.currency_id, self.company_id, fields.Date.context_today(self))
+        first_line = next(line for line, _s, _q in items if line.order_id == self)
+        values = {
+            "name": self.env._("Return shipping: %s", self.name),
+            "quantity": 1.0,
+            "price_unit": -amount,
+            "return_line_id": first_line.id,
+        }
+        product = self.company_id.return_shipping_fee_product_id
+        source = goods[0]
+        if product:
+            values["product_id"] = product.id
+        if source:
+            # The carriage of goods follows their supply for VAT: taxed as the credited line.
+            values["tax_ids"] = [Command.set(source.tax_ids.ids)]
+            if not product:
+                values["account_id"] = source.account_id.id
+        return values
 
     def action_cancel(self):
         """A return cancelled after its credit was drafted: the draft goes with it (a posted one stays, for

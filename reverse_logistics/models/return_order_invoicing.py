@@ -26,7 +26,7 @@ class ReturnOrder(models.Model):
             )
             order.refund_invoicing_warning = self.env._(
                 "%(products)s are invoiced on ordered quantities: the sale order will not propose a credit "
-                "note for this refund. Once the goods are received, issue it from the invoice (Credit Note), "
-                "or set the products to invoice delivered quantities.",
+                "note for this refund: draft it from this return (Draft Credit Notes) once its policy says it is "
+                "due, at the invoiced price.",
                 products=", ".join(ordered.product_id.mapped("display_name")),
             ) if ordered else False

@@ -21,3 +21,4 @@ from . import test_multi_company
 from . import test_report_pdfs
 from . import test_demo_data
 from . import test_return_credit
+from . import test_return_credit_outcome

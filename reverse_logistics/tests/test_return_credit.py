@@ -11,8 +11,9 @@ from .common import ReturnsCase
 from .test_return_concurrency import _deliver, let_worker_threads_in, race, returnable_product, transaction
 
 
-@tagged("post_install", "-at_install")
-class TestReturnCredit(ReturnsCase):
+class CreditCase(ReturnsCase):
+    """Invoiced sales (discount, 15 % tax) to return and credit; a policy crediting on receipt."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -56,6 +57,9 @@ class TestReturnCredit(ReturnsCase):
         self._approve_and_receive(rma)
         return rma
 
+
+@tagged("post_install", "-at_install")
+class TestReturnCredit(CreditCase):
     def test_the_credit_note_is_the_invoice_lines_own_for_the_returned_quantity(self):
         order, invoice = self._invoiced_sale(self.fiscal_position)
         rma = self._received_return(order, [(self.product, 2, {}), (self.product_b, 1, {})])

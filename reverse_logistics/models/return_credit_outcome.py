@@ -1,0 +1,220 @@
+# pylint: disable=consider-merging-classes-inherited
+# What becomes of a return's credit note once an accountant posts it: one business concept across the policy,
+# the return and the credit note.
+"""Posting a return's credit note: checked again, then applied as the return says.
+
+Drafts can be edited by accountants before they are posted, so what the drafting checked is checked
+again at posting, under the same lock: the customer, the company and the currency are the invoice's,
+no invoice line is credited beyond what it invoiced, no return line beyond what was returned, and a
+cancelled return is not credited.
+
+Outcomes:
+- *Apply to the invoice*: the credit is reconciled with what is still open on the invoice it reverses;
+  anything above stays on the customer's account.
+- *Refund payment*: the same, then what remains is paid back through the journal the invoice was paid
+  with (an outbound payment, reconciled with the credit note).
+- *Store credit*: the posted credit note stays outstanding on the customer, as Odoo proposes it on their
+  next invoice.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+from .return_states import ABANDONED_STATES
+
+CREDIT_OUTCOMES = [
+    ("invoice", "Apply to the invoice"),
+    ("payment", "Refund payment"),
+    ("store_credit", "Store credit"),
+]
+
+
+class ReturnPolicy(models.Model):
+    _inherit = "return.policy"
+
+    credit_outcome = fields.Selection(
+        CREDIT_OUTCOMES, required=True, default="payment",
+        help="What a posted credit note does: reduce what is still open on the invoice (any rest stays on the "
+        "customer's account), pay the customer back through the journal the invoice was paid with, or stay as "
+        "store credit for the next invoice.",
+    )
+
+
+class ReturnOrder(models.Model):
+    _inherit = "return.order"
+
+    credit_outcome = fields.Selection(
+        CREDIT_OUTCOMES, compute="_compute_credit_outcome", store=True, readonly=False,
+        groups="base.group_user",
+        help="What the credit notes of this return do once posted; from its policy, or as agreed with the customer.",
+    )
+
+    @api.depends("line_ids.policy_id.credit_outcome")
+    def _compute_credit_outcome(self):
+        for order in self:
+            if not order.credit_outcome:
+                order.credit_outcome = order.line_ids.policy_id[:1].credit_outcome or "payment"
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    return_credit_outcome = fields.Selection(
+        CREDIT_OUTCOMES, copy=False, groups="base.group_user",
+        help="Set on credit notes of returns: what posting does with the credit (see the return's outcome).",
+    )
+
+    def _post(self, soft=True):
+        return_credits = self.sudo().filtered(lambda move: move.invoice_line_ids.return_line_id)
+        if return_credits:
+            return_credits._check_return_credits()
+        posted = super()._post(soft=soft)
+        applied = posted.sudo().filtered(lambda move: move in return_credits and move.state == "posted")
+        if applied:
+            applied.with_env(self.env)._apply_return_credit_outcomes()
+        return posted
+
+    def _check_return_credits(self):
+        """Every problem of these credit notes of returns at once; nothing is posted when there is one."""
+        Return = self.env["return.order"]
+        credit_lines = self.invoice_line_ids.filtered("return_line_id")
+        Return._lock_credit_sources([*credit_lines.return_credited_line_id,
+                                     *credit_lines.filtered(lambda c: not c.return_credited_line_id).return_line_id])
+        problems = []
+        for move in self:
+            lines = credit_lines.filtered(lambda c, m=move: c.move_id == m)
+            orders = lines.return_line_id.order_id
+            invoice = move.reversed_entry_id
+            if move.move_type != "out_refund":
+                problems.append(self.env._("%s is not a customer credit note: returns are credited by credit notes.",
+                                           move.display_name))
+            if orders.commercial_partner_id != move.commercial_partner_id:
+                problems.append(self.env._("%(move)s is for %(partner)s, but credits returns of %(customers)s.",
+                                           move=move.display_name, partner=move.commercial_partner_id.display_name,
+                                           customers=", ".join(orders.commercial_partner_id.mapped("display_name"))))
+            if orders.company_id != move.company_id:
+                problems.append(self.env._("%s credits returns of another company.", move.display_name))
+            expected_currency = invoice.currency_id if invoice else orders.currency_id
+            if move.currency_id != expected_currency:
+                problems.append(self.env._(
+                    "%(move)s is in %(currency)s but credits %(origin)s in %(expected)s: credit in the invoice's "
+                    "currency.", move=move.display_name, currency=move.currency_id.name,
+                    origin=invoice.display_name if invoice else ", ".join(orders.mapped("name")),
+                    expected=", ".join(expected_currency.mapped("name"))))
+            abandoned = orders.filtered(lambda order: order.state in ABANDONED_STATES)
+            if abandoned:
+                problems.append(self.env._("%(move)s credits %(returns)s, which was refused or cancelled: cancel "
+                                           "the credit note.", move=move.display_name,
+                                           returns=", ".join(abandoned.mapped("name"))))
+            foreign = lines.return_credited_line_id.move_id - invoice
+            if foreign:
+                problems.append(self.env._("%(move)s credits lines of %(invoices)s, not of the invoice it reverses.",
+                                           move=move.display_name,
+                                           invoices=", ".join(foreign.mapped("display_name"))))
+        problems += self._return_credit_quantity_problems(credit_lines)
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def _return_credit_quantity_problems(self, credit_lines):
+        """No invoice line credited beyond what it invoiced, no return line beyond what was returned, counting
+        every credit note that is not cancelled (these ones included), in one query."""
+        sources = credit_lines.return_credited_line_id
+        return_lines = credit_lines.return_line_id
+        others = self.env["account.move.line"].search([
+            "|", ("return_credited_line_id", "in", sources.ids), ("return_line_id", "in", return_lines.ids),
+            ("return_credit_kind", "=", "goods"), ("parent_state", "!=", "cancel"), ("move_id", "not in", self.ids),
+        ])
+        per_source = defaultdict(float)
+        per_return_line = defaultdict(float)
+        for credit in (others | credit_lines).filtered(lambda c: c.return_credit_kind == "goods"):
+            if credit.return_credited_line_id:
+                source = credit.return_credited_line_id
+                per_source[source] += credit.product_uom_id._compute_quantity(credit.quantity, source.product_uom_id)
+            line = credit.return_line_id
+            per_return_line[line] += credit.product_uom_id._compute_quantity(credit.quantity, line.product_id.uom_id)
+        problems = []
+        for source, quantity in per_source.items():
+            if source in sources and float_compare(
+                    quantity, source.quantity, precision_rounding=source.product_uom_id.rounding) > 0:
+                problems.append(self.env._(
+                    "%(product)s of %(invoice)s: %(quantity)s credited in all, %(invoiced)s invoiced.",
+                    product=source.product_id.display_name, invoice=source.move_id.display_name, quantity=quantity,
+                    invoiced=source.quantity))
+        for line, quantity in per_return_line.items():
+            if line in return_lines and float_compare(
+                    quantity, line.product_uom_qty, precision_rounding=line.product_id.uom_id.rounding) > 0:
+                problems.append(self.env._("%(line)s: %(quantity)s credited in all, %(returned)s returned.",
+                                           line=line.display_name, quantity=quantity, returned=line.product_uom_qty))
+        return problems
+
+    # ------------------------------------------------------------------
+    def _apply_return_credit_outcomes(self):
+        """Apply the posted credit notes of returns to their invoices, then refund what is due, per journal."""
+        to_apply = self.filtered(lambda move: move.return_credit_outcome in ("invoice", "payment"))
+        for refund in to_apply:
+            refund._reconcile_with_reversed_invoice()
+        to_refund = to_apply.filtered(
+            lambda move: move.return_credit_outcome == "payment" and not move.currency_id.is_zero(move.amount_residual))
+        by_journal = defaultdict(lambda: self.env["account.move"])
+        unpaid = self.env["account.move"]
+        for refund in to_refund:
+            journal = refund._return_refund_journal()
+            if journal:
+                by_journal[journal] |= refund
+            else:
+                unpaid |= refund
+        for journal, refunds in by_journal.items():
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=refunds.ids,
+            ).create(refunds._prepare_return_refund_payment_values(journal))._create_payments()
+        for refund in self:
+            refund._log_return_credit_outcome(refund in unpaid)
+
+    def _reconcile_with_reversed_invoice(self):
+        self.ensure_one()
+        invoice = self.reversed_entry_id
+        if not invoice or invoice.state != "posted" or invoice.currency_id.is_zero(invoice.amount_residual):
+            return
+        receivable = (self.line_ids | invoice.line_ids).filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+            and line.partner_id.commercial_partner_id == self.commercial_partner_id)
+        for _account, lines in receivable.grouped("account_id").items():
+            if self in lines.move_id and invoice in lines.move_id:
+                lines.reconcile()
+
+    def _return_refund_journal(self):
+        """The bank or cash journal the reversed invoice was paid through, where the customer is refunded."""
+        self.ensure_one()
+        invoice = self.reversed_entry_id
+        if not invoice:
+            return self.env["account.journal"]
+        payments = invoice._get_reconciled_payments()
+        journal = payments.sorted("id")[-1:].journal_id or invoice._get_reconciled_statement_lines()[-1:].journal_id
+        return journal.filtered(lambda j: j._get_available_payment_method_lines("outbound"))
+
+    def _prepare_return_refund_payment_values(self, journal):
+        """Values of the payment register that refunds these credit notes through ``journal``; override to
+        choose another payment method or a grouped payment."""
+        return {"journal_id": journal.id, "group_payment": False, "payment_date": fields.Date.context_today(self)}
+
+    def _log_return_credit_outcome(self, no_payment_found):
+        self.ensure_one()
+        if self.return_credit_outcome == "store_credit" or no_payment_found:
+            body = self.env._("%(move)s posted: %(amount)s stays as store credit on %(partner)s.",
+                              move=self.display_name, amount=self.currency_id.format(self.amount_residual),
+                              partner=self.commercial_partner_id.display_name)
+            if no_payment_found and self.return_credit_outcome == "payment":
+                body = self.env._("%(move)s posted: the invoice was not paid through a bank or cash journal, so "
+                                  "%(amount)s could not be refunded automatically: register the refund payment on "
+                                  "the credit note.", move=self.display_name,
+                                  amount=self.currency_id.format(self.amount_residual))
+        else:
+            body = self.env._("%(move)s posted and %(state)s.", move=self.display_name,
+                              state=dict(self._fields["payment_state"]._description_selection(self.env)).get(
+                                  self.payment_state, self.payment_state))
+        # sudo: the accountant posting may not have the Returns app; the note is written in their name.
+        for order in self.sudo().invoice_line_ids.return_line_id.order_id:
+            order.message_post(body=body, subtype_xmlid="mail.mt_note")

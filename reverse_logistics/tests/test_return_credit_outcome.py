@@ -1,0 +1,180 @@
+"""What posting a return's credit note does (apply, refund, store credit), what posting refuses, credits of
+returns without an invoice, and the return shipping the customer pays (issue #11)."""
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .test_return_credit import CreditCase
+
+CHAIR_CREDIT = 103.5  # one chair: 100 less 10 % discount, plus 15 % tax
+
+
+@tagged("post_install", "-at_install")
+class TestReturnCreditOutcome(CreditCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.bank = cls.env["account.journal"].search(
+            [*cls.env["account.journal"]._check_company_domain(cls.company), ("type", "=", "bank")], limit=1)
+        cls.accountant = cls.env["res.users"].create({
+            "name": "Accountant", "login": "rl_outcome_accountant", "email": "accountant@example.com",
+            "groups_id": [Command.set([cls.env.ref("account.group_account_invoice").id])],
+        })
+        cls.clerk = cls.env["res.users"].create({
+            "name": "Returns clerk", "login": "rl_outcome_clerk", "email": "clerk@example.com",
+            "groups_id": [Command.set([cls.env.ref("reverse_logistics.group_returns_user").id])],
+        })
+        cls.manager = cls.env["res.users"].create({
+            "name": "Returns manager", "login": "rl_outcome_manager", "email": "manager@example.com",
+            "groups_id": [Command.set([cls.env.ref("reverse_logistics.group_returns_manager").id])],
+        })
+
+    def _pay(self, invoice):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids,
+        ).create({"journal_id": self.bank.id})._create_payments()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def _drafted_credit(self, outcome, paid):
+        order, invoice = self._invoiced_sale()
+        if paid:
+            self._pay(invoice)
+        rma = self._received_return(order, [(self.product, 1, {})])
+        rma.credit_outcome = outcome
+        rma.with_user(self.clerk).action_draft_credit_notes()
+        refund = rma.credit_note_ids
+        self.assertEqual((refund.state, refund.return_credit_outcome, refund.amount_total),
+                         ("draft", outcome, CHAIR_CREDIT))
+        return rma, invoice, refund
+
+    def test_applied_to_the_open_invoice_by_an_accountant(self):
+        rma, invoice, refund = self._drafted_credit("invoice", paid=False)
+        refund.with_user(self.accountant).action_post()
+        self.assertEqual(refund.state, "posted")
+        self.assertTrue(refund.currency_id.is_zero(refund.amount_residual), "the whole credit is applied")
+        self.assertAlmostEqual(invoice.amount_residual, 402.5 - CHAIR_CREDIT,
+                               msg="the customer owes the invoice less the credit")
+        self.assertIn(refund, invoice.line_ids.matched_credit_ids.credit_move_id.move_id, "reconciled with the invoice")
+        self.assertIn(f"{refund.display_name} posted", rma.message_ids[0].body,
+                      "the return says what became of its credit, though the accountant has no Returns rights")
+
+    def test_refunded_through_the_journal_the_invoice_was_paid_with(self):
+        _rma, invoice, refund = self._drafted_credit("payment", paid=True)
+        refund.action_post()
+        payment = refund._get_reconciled_payments()
+        self.assertEqual(len(payment), 1, "one refund payment, reconciled with the credit note")
+        self.assertEqual((payment.payment_type, payment.partner_type, payment.journal_id, payment.amount),
+                         ("outbound", "customer", self.bank, CHAIR_CREDIT))
+        self.assertIn(refund.payment_state, ("paid", "in_payment"))
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"), "the invoice stays paid")
+
+    def test_a_refund_of_an_unpaid_invoice_reduces_what_is_owed_and_pays_nothing_out(self):
+        _rma, invoice, refund = self._drafted_credit("payment", paid=False)
+        refund.action_post()
+        self.assertFalse(refund._get_reconciled_payments(), "nothing was paid: nothing is paid back")
+        self.assertAlmostEqual(invoice.amount_residual, 402.5 - CHAIR_CREDIT)
+        self.assertTrue(refund.currency_id.is_zero(refund.amount_residual))
+
+    def test_store_credit_stays_on_the_customer_for_the_next_invoice(self):
+        _rma, _invoice, refund = self._drafted_credit("store_credit", paid=True)
+        refund.action_post()
+        self.assertAlmostEqual(refund.amount_residual, CHAIR_CREDIT, msg="outstanding on the customer")
+        self.assertFalse(refund._get_reconciled_payments())
+        next_order, next_invoice = self._invoiced_sale()
+        self.assertTrue(next_order)
+        outstanding = next_invoice.invoice_outstanding_credits_debits_widget
+        self.assertIn(refund.id, [credit["move_id"] for credit in outstanding["content"]],
+                      "Odoo proposes the store credit on the customer's next invoice")
+
+    def test_posting_checks_what_an_accountant_changed_on_the_draft(self):
+        _rma, _invoice, refund = self._drafted_credit("invoice", paid=False)
+        goods = refund.invoice_line_ids.filtered(lambda line: line.return_credit_kind == "goods")
+        goods.quantity = 2.0
+        with self.assertRaisesRegex(UserError, "2.0 credited in all, 1.0 returned"):
+            refund.action_post()
+        goods.quantity = 1.0
+        refund.partner_id = self.other_customer
+        with self.assertRaisesRegex(UserError, "credits returns of Kunde GmbH"):
+            refund.action_post()
+        refund.partner_id = self.customer
+        other_currency = self.env.ref("base.CHF")
+        other_currency.active = True
+        refund.currency_id = other_currency
+        with self.assertRaisesRegex(UserError, "credit in the invoice's currency"):
+            refund.action_post()
+        self.assertEqual(refund.state, "draft", "nothing posted")
+        refund.currency_id = self.company.currency_id
+        refund.action_post()
+        self.assertEqual(refund.state, "posted")
+
+    def test_a_line_without_invoice_is_credited_at_a_managers_price(self):
+        uninvoiced = self._deliver_sale(self.customer, [(self.product_b, 2)])
+        rma = self._received_return(uninvoiced, [(self.product_b, 2, {})])
+        line = rma.line_ids
+        with self.assertRaisesRegex(UserError, "returns manager sets its credit price"):
+            rma.action_draft_credit_notes()
+        with self.assertRaises(AccessError):
+            self.env["return.credit.price.wizard"].with_user(self.clerk).create(
+                {"return_line_id": line.id, "price_unit": 1000.0, "justification": "generous"})
+        with self.assertRaisesRegex(UserError, "cannot change any more|cannot be set by hand"):
+            line.with_user(self.manager).write({"credit_price_unit": 1000.0})
+        wizard = Form(self.env["return.credit.price.wizard"].with_user(self.manager).with_context(
+            default_return_line_id=line.id))
+        wizard.price_unit = -5.0
+        wizard.justification = "Paid cash in the shop, receipt 4711"
+        with self.assertRaisesRegex(UserError, "must be above zero"):
+            wizard.save().action_apply()
+        wizard.price_unit = 35.0
+        wizard.save().action_apply()
+        self.assertEqual((line.credit_price_unit, line.credit_price_user_id), (35.0, self.manager))
+        self.assertIn("receipt 4711", rma.message_ids[0].body)
+
+        rma.with_user(self.clerk).action_draft_credit_notes()
+        refund = rma.credit_note_ids
+        self.assertFalse(refund.reversed_entry_id)
+        self.assertEqual((refund.move_type, refund.partner_id, refund.currency_id, refund.journal_id.type),
+                         ("out_refund", self.customer, self.company.currency_id, "sale"))
+        goods = refund.invoice_line_ids
+        self.assertEqual((goods.product_id, goods.quantity, goods.price_unit, goods.return_credit_kind),
+                         (self.product_b, 2.0, 35.0, "goods"))
+        self.assertEqual(goods.tax_ids, self.product_b.taxes_id.filtered(lambda t: t.company_id == self.company),
+                         "taxes of the product, as on an invoice typed by hand")
+        self.assertEqual(goods.account_id, self.product_b.product_tmpl_id._get_product_accounts()["income"])
+        refund.action_post()
+        self.assertEqual(line.credited_qty, 2.0)
+        with self.assertRaisesRegex(UserError, "Nothing to credit now"):
+            rma.action_draft_credit_notes()
+        with self.assertRaisesRegex(UserError, "has a credit note already"):
+            self.env["return.credit.price.wizard"].with_user(self.manager).create(
+                {"return_line_id": line.id, "price_unit": 50.0, "justification": "more"}).action_apply()
+
+    def test_the_return_shipping_the_customer_pays_is_deducted_once(self):
+        shipping_product = self.env["product.product"].create({"name": "Return shipping", "type": "service"})
+        self.company.return_shipping_fee_product_id = shipping_product
+        self.policy.write({"return_shipping_payer": "customer", "return_shipping_fee": 7.5})
+        # Chairs and lamps invoiced separately: their return is credited on two credit notes.
+        order = self._deliver_sale(self.customer, [(self.product, 1), (self.product_b, 1)])
+        order.order_line.tax_id = self.tax
+        for product in (self.product, self.product_b):
+            invoice = order._create_invoices()
+            invoice.invoice_line_ids.filtered(lambda line, p=product: line.product_id != p).unlink()
+            invoice.action_post()
+        rma = self._received_return(order, [(self.product, 1, {}), (self.product_b, 1, {})])
+        self.assertEqual((rma.return_shipping_payer, rma.return_shipping_fee), ("customer", 7.5))
+        rma.action_draft_credit_notes()
+        self.assertEqual(len(rma.credit_note_ids), 2, "one credit note per invoice")
+        shipping = rma.credit_note_ids.invoice_line_ids.filtered(
+            lambda line: line.return_credit_kind == "return_shipping")
+        self.assertEqual(len(shipping), 1, "deducted once per return, not once per credit note")
+        self.assertEqual((shipping.product_id, shipping.price_subtotal, shipping.tax_ids),
+                         (shipping_product, -7.5, self.tax))
+        self.assertEqual(rma.line_ids.mapped("credited_qty"), [1.0, 1.0], "the charge is no credited quantity")
+
+    def test_the_company_pays_the_return_shipping_nothing_deducted(self):
+        self.policy.write({"return_shipping_payer": "company", "return_shipping_fee": 7.5})
+        order, _invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 1, {})])
+        self.assertEqual(rma.return_shipping_fee, 0.0)
+        rma.action_draft_credit_notes()
+        self.assertEqual(rma.credit_note_ids.amount_total, CHAIR_CREDIT)
