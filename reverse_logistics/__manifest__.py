@@ -2,7 +2,7 @@
     "name": "Reverse Logistics: International Returns & Circular Resale",
     "summary": "Return authorisations from sale, delivery, invoice or portal, "
     "policy-driven approval, receipt into dedicated Returns locations",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Returns",
     "website": "https://github.com/reverse-logistics/reverse_logistics",
     "author": "Reverse Logistics Contributors",
