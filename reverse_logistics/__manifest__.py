@@ -69,6 +69,7 @@
         "demo/reverse_logistics_demo.xml",
         "demo/reverse_logistics_disposition_demo.xml",
         "demo/reverse_logistics_tracking_demo.xml",
+        "demo/reverse_logistics_credit_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -29,6 +29,7 @@ CREDIT_LINE_KINDS = [
     ("restocking_fee", "Restocking fee"),
     ("condition", "Condition on return"),
     ("return_shipping", "Return shipping"),
+    ("exchange", "Product sent in exchange"),
 ]
 
 
@@ -136,7 +137,7 @@ class ReturnOrderLine(models.Model):
     def _credit_due_qty(self):
         """What the policy says is due for credit now, in the product's unit."""
         self.ensure_one()
-        if self.requested_outcome != "refund" or self.state in ABANDONED_STATES:
+        if not (self.requested_outcome == "refund" or self._is_priced_exchange()) or self.state in ABANDONED_STATES:
             return 0.0
         moment = self.policy_id.credit_moment or "inspection"
         if moment == "approval":
@@ -208,7 +209,7 @@ class ReturnOrder(models.Model):
         """
         problems = []
         plan = []
-        lines = self.line_ids.filtered(lambda line: line.requested_outcome == "refund")
+        lines = self.line_ids.filtered(lambda line: line.requested_outcome == "refund" or line._is_priced_exchange())
         sources = {line: line.sudo()._credit_source_line() for line in lines}
         already = defaultdict(float)  # invoice line -> quantity on earlier credits (any return), its unit
         # One query for the earlier credits of all these invoice lines, whichever return drafted them.
@@ -307,10 +308,8 @@ class ReturnOrder(models.Model):
             "return_line_id": return_line.id,
         }
         if product:
+            # Its income account is computed on the credit note, in the invoice's company and fiscal position.
             values["product_id"] = product.id
-            account = product.product_tmpl_id._get_product_accounts().get("income")
-            if account:
-                values["account_id"] = account.id
         else:
             values["account_id"] = invoice_line.account_id.id
         return values
@@ -383,10 +382,12 @@ class ReturnOrder(models.Model):
             # The next group sees this one's deductions (return shipping is deducted once per return).
             self.env["return.order.line"].invalidate_model(["credit_line_ids"])
             credit_notes |= refund
+        credit_notes |= self._draft_exchange_invoices(plan)
         for order in self:
             notes = credit_notes.filtered(lambda m, o=order: o in m.invoice_line_ids.return_line_id.order_id)
             if notes:
-                order.message_post(body=self.env._("Credit note drafted: %s", ", ".join(notes.mapped("display_name"))),
+                order.message_post(body=self.env._("Drafted for the accountants: %s",
+                                                   ", ".join(notes.mapped("display_name"))),
                                    subtype_xmlid="mail.mt_note")
         return credit_notes.with_env(self.env)._get_records_action(name=self.env._("Credit Notes"))
 

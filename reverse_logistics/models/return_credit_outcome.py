@@ -68,14 +68,39 @@ class AccountMove(models.Model):
     )
 
     def _post(self, soft=True):
-        return_credits = self.sudo().filtered(lambda move: move.invoice_line_ids.return_line_id)
+        of_returns = self.sudo().filtered(lambda move: move.invoice_line_ids.return_line_id)
+        exchange_invoices = of_returns.filtered(lambda move: move.move_type == "out_invoice" and set(
+            move.invoice_line_ids.filtered("return_line_id").mapped("return_credit_kind")) == {"exchange"})
+        return_credits = of_returns - exchange_invoices
         if return_credits:
             return_credits._check_return_credits()
         posted = super()._post(soft=soft)
-        applied = posted.sudo().filtered(lambda move: move in return_credits and move.state == "posted")
-        if applied:
-            applied.with_env(self.env)._apply_return_credit_outcomes()
+        return_credits = return_credits.filtered(lambda move: move in posted and move.state == "posted")
+        if not (return_credits or exchange_invoices):
+            return posted
+        # The goods sent in exchange are invoiced when their returned goods are credited, not later.
+        pending_exchanges = return_credits.invoice_line_ids.return_line_id.credit_line_ids.filtered(
+            lambda line: line.return_credit_kind == "exchange" and line.parent_state == "draft").move_id
+        if pending_exchanges:
+            pending_exchanges.with_env(self.env)._post(soft=False)
+        settled = (return_credits | exchange_invoices | pending_exchanges).filtered(lambda m: m.state == "posted")
+        settled._reconcile_return_exchanges()
+        if return_credits:
+            return_credits.with_env(self.env)._apply_return_credit_outcomes()
         return posted
+
+    def _reconcile_return_exchanges(self):
+        """Credit notes of exchanged goods pay the invoices of the goods sent instead, return by return."""
+        for order in self.invoice_line_ids.return_line_id.order_id:
+            moves = order.line_ids.credit_line_ids.move_id.filtered(lambda m: m.state == "posted")
+            if not moves.filtered(lambda m: m.move_type == "out_invoice") or not moves.filtered(
+                    lambda m: m.move_type == "out_refund"):
+                continue
+            receivable = moves.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled)
+            for _account, lines in receivable.grouped("account_id").items():
+                if len(lines.move_id) > 1 and lines.filtered(lambda line: line.move_id.move_type == "out_invoice"):
+                    lines.reconcile()
 
     def _check_return_credits(self):
         """Every problem of these credit notes of returns at once; nothing is posted when there is one."""

@@ -2,7 +2,7 @@
 returns without an invoice, and the return shipping the customer pays (issue #11)."""
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .test_return_credit import CreditCase
@@ -178,3 +178,53 @@ class TestReturnCreditOutcome(CreditCase):
         self.assertEqual(rma.return_shipping_fee, 0.0)
         rma.action_draft_credit_notes()
         self.assertEqual(rma.credit_note_ids.amount_total, CHAIR_CREDIT)
+
+    def _exchanged(self, exchange_product, paid=True):
+        exchange_product.taxes_id = self.tax
+        order, invoice = self._invoiced_sale()
+        if paid:
+            self._pay(invoice)
+        rma = self._received_return(order, [(self.product, 1, {
+            "requested_outcome": "exchange", "exchange_product_id": exchange_product.id})])
+        rma.credit_outcome = "payment"
+        rma.with_user(self.clerk).action_draft_credit_notes()
+        refund = rma.credit_note_ids.filtered(lambda move: move.move_type == "out_refund")
+        exchange_invoice = rma.credit_note_ids - refund
+        self.assertEqual((refund.amount_total, exchange_invoice.move_type, exchange_invoice.state),
+                         (CHAIR_CREDIT, "out_invoice", "draft"),
+                         "the returned chair credited at its invoiced price, the new product invoiced")
+        self.assertEqual(exchange_invoice.invoice_line_ids.return_credit_kind, "exchange")
+        return rma, invoice, refund, exchange_invoice
+
+    def test_an_exchange_for_a_dearer_product_invoices_the_difference(self):
+        deluxe = self._create_product("Deluxe chair", list_price=150.0)
+        rma, invoice, refund, exchange_invoice = self._exchanged(deluxe)
+        self.assertEqual(rma.line_ids.exchange_price_unit, 150.0, "the sale order's pricelist price")
+        self.assertEqual(exchange_invoice.amount_total, 172.5)
+        refund.with_user(self.accountant).action_post()
+        self.assertEqual(exchange_invoice.state, "posted", "posted with the credit of the goods it replaces")
+        self.assertTrue(refund.currency_id.is_zero(refund.amount_residual))
+        self.assertAlmostEqual(exchange_invoice.amount_residual, 172.5 - CHAIR_CREDIT,
+                               msg="the customer pays the difference")
+        self.assertFalse(refund._get_reconciled_payments(), "nothing to pay back")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"), "the original invoice is left alone")
+        self.assertEqual(rma.line_ids.credited_qty, 1.0)
+
+    def test_an_exchange_for_a_cheaper_product_refunds_the_difference(self):
+        lamp = self._create_product("Small lamp", list_price=40.0)
+        _rma, _invoice, refund, exchange_invoice = self._exchanged(lamp)
+        refund.action_post()
+        self.assertTrue(exchange_invoice.currency_id.is_zero(exchange_invoice.amount_residual),
+                        "the credit pays the new product")
+        payment = refund._get_reconciled_payments()
+        self.assertEqual((payment.payment_type, payment.amount), ("outbound", CHAIR_CREDIT - 46.0),
+                         "the difference goes back to the customer")
+
+    def test_a_like_for_like_exchange_has_nothing_to_credit(self):
+        order, _invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 1, {
+            "requested_outcome": "exchange", "exchange_product_id": self.product.id})])
+        with self.assertRaisesRegex(UserError, "Nothing to credit now"):
+            rma.action_draft_credit_notes()
+        with self.assertRaisesRegex(ValidationError, "is not an exchange"):
+            rma.line_ids.sudo().write({"requested_outcome": "refund"})
