@@ -57,6 +57,7 @@
         "views/stock_warehouse_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
+        "wizards/customs_bill_match_wizard_views.xml",
         "views/account_move_views.xml",
         "wizards/return_order_wizard_views.xml",
         "wizards/return_order_refuse_wizard_views.xml",

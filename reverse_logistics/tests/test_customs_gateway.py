@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import SkipTest
 
 from odoo import Command, api, fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
@@ -105,6 +105,42 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
         self.env["customs.declaration"]._cron_process()
         self.assertEqual(len(declaration.notification_ids), 5, "notifications are recorded once")
         self.assertEqual(len(declaration.return_order_id.event_ids.filtered(lambda e: e.event_type == "customs")), 5)
+
+    def test_a_brokers_bill_books_the_customs_costs_of_its_declarations(self):
+        declaration = self._checked_declaration("ACCEPT")
+        declaration.action_submit()
+        self.env["customs.declaration"]._cron_process()
+        broker = self.env["res.partner"].create({"name": "Aduanas Broker SL"})
+        bill = self.env["account.move"].create({
+            "move_type": "in_invoice", "partner_id": broker.id, "invoice_date": fields.Date.today(),
+            "currency_id": declaration.tax_assessment_ids.currency_id.id,
+            "invoice_line_ids": [Command.create({"name": "Duties, VAT and fee", "price_unit": 129.0,
+                                                 "tax_ids": [Command.clear()]})],
+        })
+        clerk = self.env["res.users"].create({
+            "name": "Customs clerk", "login": f"rl_broker_clerk_{uuid.uuid4().hex[:6]}", "email": "clerk@example.com",
+            "groups_id": [Command.set([self.env.ref("reverse_logistics.group_customs_officer").id])],
+        })
+        with self.assertRaises(AccessError):
+            self.env["customs.bill.match.wizard"].with_user(clerk).create(
+                {"bill_id": bill.id, "declaration_ids": [Command.set(declaration.ids)]}).action_match()
+        accountant = self.env["res.users"].create({
+            "name": "Accountant", "login": f"rl_broker_accountant_{uuid.uuid4().hex[:6]}", "email": "acc@example.com",
+            "groups_id": [Command.set([self.env.ref("account.group_account_invoice").id])],
+        })
+        wizard = self.env["customs.bill.match.wizard"].with_user(accountant).create(
+            {"bill_id": bill.id, "declaration_ids": [Command.set(declaration.ids)]})
+        self.assertEqual(wizard.assessed_amount, 99.0, "12.40 duty and 86.60 import VAT assessed")
+        wizard.action_match()
+        self.assertEqual(declaration.cost_bill_id, bill)
+        self.assertIn("99.00", bill.message_ids[0].body)
+        self.assertIn("129.00", bill.message_ids[0].body)
+        other_bill = bill.copy({"invoice_date": fields.Date.today()})
+        with self.assertRaisesRegex(UserError, "booked already"):
+            self.env["customs.bill.match.wizard"].with_user(accountant).create(
+                {"bill_id": other_bill.id, "declaration_ids": [Command.set(declaration.ids)]}).action_match()
+        with self.assertRaisesRegex(UserError, "booked already"):
+            declaration.action_create_cost_bill()
 
     def test_a_rejected_declaration_is_corrected_under_a_new_lrn_and_reaches_customs(self):
         declaration = self._checked_declaration("REJECT")
