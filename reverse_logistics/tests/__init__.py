@@ -22,3 +22,4 @@ from . import test_report_pdfs
 from . import test_demo_data
 from . import test_return_credit
 from . import test_return_credit_outcome
+from . import test_return_credit_amounts
