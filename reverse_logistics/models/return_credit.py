@@ -287,16 +287,17 @@ class ReturnOrder(models.Model):
 
     def _prepare_restocking_fee_values(self, return_line, invoice_line, quantity):
         """The deduction of the line's restocking fee for ``quantity``, as a credit-note line of its own
-        (None without a fee). Taxed as the refunded line: the fee lowers what that supply is credited."""
-        if not return_line.restocking_fee_amount or not return_line.product_uom_qty:
+        (None without a fee). Taxed as the refunded line: the fee lowers what that supply is credited.
+
+        The fee is the return line's rate (its fee over its value) of the credited amount as invoiced: the
+        return's value is neither in the invoice's currency nor in its tax convention (it is tax excluded),
+        the invoice line's price is, so no conversion nor tax-included price can bend the percentage."""
+        if not return_line.restocking_fee_amount or not return_line.price_subtotal:
             return None
         invoice = invoice_line.move_id
-        credited = invoice_line.product_uom_id._compute_quantity(quantity, return_line.product_id.uom_id, round=False)
-        share = min(credited / return_line.product_uom_qty, 1.0)
-        fee = return_line.order_id.currency_id._convert(
-            return_line.restocking_fee_amount * share, invoice.currency_id, invoice.company_id,
-            fields.Date.context_today(self),
-        )
+        rate = return_line.restocking_fee_amount / return_line.price_subtotal
+        fee = invoice.currency_id.round(
+            invoice_line.price_unit * (1.0 - invoice_line.discount / 100.0) * quantity * rate)
         if invoice.currency_id.is_zero(fee):
             return None
         product = invoice.company_id.return_restocking_fee_product_id

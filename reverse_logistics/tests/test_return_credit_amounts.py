@@ -161,6 +161,31 @@ class TestReturnCreditAmounts(ReturnsCase):
         self._pay(invoice)
         self.assertEqual(invoice.payment_state, "paid")
 
+    def test_foreign_currency_restocking_fee_is_the_policys_share_in_the_invoice_currency(self):
+        invoice_date = self.today - timedelta(days=10)
+        currency, pricelist = self._foreign_currency(2.0, 1.25, invoice_date)
+        self.policy.restocking_fee_percent = 10.0
+        order, _invoice = self._invoiced_sale([(self.product, 3, 100.0, 10.0, self.tax_excluded, {})],
+                                              pricelist=pricelist, invoice_date=invoice_date)
+        _rma, refund = self._credit(order, [(self.product, 2, {"reason_id": self.reason_changed.id})])
+        fee = refund.invoice_line_ids.filtered(lambda line: line.name.startswith("Restocking fee"))
+        self.assertEqual(refund.currency_id, currency)
+        # 10 % of the 180 credited (in the invoice's currency): 18, taxed as the goods.
+        self.assertEqual((fee.price_subtotal, fee.tax_ids), (-18.0, self.tax_excluded))
+        self.assertEqual((refund.amount_untaxed, refund.amount_tax, refund.amount_total), (162.0, 24.3, 186.3))
+        self.assertEqual(refund.amount_total_signed, -149.04, "186.3 at today's 1.25")
+        refund.action_post()
+        self.assertEqual(refund.state, "posted")
+
+    def test_restocking_fee_on_a_price_with_taxes_included(self):
+        self.policy.restocking_fee_percent = 10.0
+        order, _invoice = self._invoiced_sale([(self.product, 3, 115.0, 10.0, self.tax_included, {})])
+        _rma, refund = self._credit(order, [(self.product, 2, {"reason_id": self.reason_changed.id})])
+        fee = refund.invoice_line_ids.filtered(lambda line: line.name.startswith("Restocking fee"))
+        # 2 x 115 - 10 % = 207 incl. (180 + 27); the fee is 10 % of it: 20.7 incl. (18 + 2.7).
+        self.assertEqual((fee.price_total, fee.price_subtotal, fee.tax_ids), (-20.7, -18.0, self.tax_included))
+        self.assertEqual((refund.amount_untaxed, refund.amount_tax, refund.amount_total), (162.0, 24.3, 186.3))
+
     def _test_cash_rounding(self, strategy):
         rounding = self.env["account.cash.rounding"].create({
             "name": f"RL 0.05 {strategy}", "rounding": 0.05, "strategy": strategy, "rounding_method": "HALF-UP",
