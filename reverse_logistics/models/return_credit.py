@@ -317,7 +317,10 @@ class ReturnOrder(models.Model):
 
     def _prepare_grade_deduction_values(self, return_line, invoice_line, quantity):
         """What the inspected condition takes off the credit, as a line of its own (None when nothing):
-        each inspected unit is credited its grade's percentage, under policies crediting after inspection."""
+        each inspected unit is credited its grade's percentage, under policies crediting after inspection.
+
+        Taken from the invoice line's discounted price, in its tax convention: the line is taxed as the
+        credited one, so with taxes included a tax-excluded amount would withhold too little."""
         if (return_line.policy_id.credit_moment or "inspection") != "inspection":
             return None
         inspections = return_line.inspection_ids.filtered(lambda i: i.state == "done" and i.grade_id)
@@ -325,7 +328,8 @@ class ReturnOrder(models.Model):
         if not inspected or not invoice_line.quantity:
             return None
         withheld = sum(i.quantity * (100.0 - i.grade_id.credit_percent) / 100.0 for i in inspections) / inspected
-        deduction = invoice_line.price_subtotal / invoice_line.quantity * quantity * withheld
+        deduction = invoice_line.currency_id.round(
+            invoice_line.price_unit * (1.0 - invoice_line.discount / 100.0) * quantity * withheld)
         if invoice_line.currency_id.is_zero(deduction):
             return None
         grades = ", ".join(f"{grade.name} ({grade.credit_percent:g} %)" for grade in inspections.grade_id)

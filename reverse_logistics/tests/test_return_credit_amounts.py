@@ -272,6 +272,33 @@ class TestReturnCreditAmounts(ReturnsCase):
         self.assertEqual((analytic[plan._column_name()], analytic.amount), (project, -200.0),
                          "the project gives its revenue back")
 
+    def test_grade_deduction_is_the_grades_share_of_the_invoiced_net_amount(self):
+        self.policy.write({"credit_moment": "inspection", "inspection_required": True})
+        grade_b, grade_c = self.env.ref("reverse_logistics.grade_b"), self.env.ref("reverse_logistics.grade_c")
+        grade_b.credit_percent = 90.0
+        grade_c.credit_percent = 70.0
+        order, _invoice = self._invoiced_sale([
+            (self.product, 3, 115.0, 10.0, self.tax_included, {}),
+            (self.product_b, 2, 40.0, 0.0, self.tax_excluded, {}),
+        ])
+        rma = self._return_from_sale(order, [(self.product, 2, {}), (self.product_b, 1, {})])
+        self._approve_and_receive(rma)
+        for inspection in rma.inspection_ids:
+            inspection.answer_ids.result = "pass"
+            inspection.grade_id = grade_c if inspection.product_id == self.product else grade_b
+            inspection.action_done()
+        rma.action_draft_credit_notes()
+        refund = rma.credit_note_ids
+        # Chairs: 2 x 115 - 10 % = 207 incl. (180 + 27), 70 % of it: 144.9 (126 + 18.9).
+        # Lamp: 40 + 6 = 46, 90 % of it: 41.4 (36 + 5.4).
+        self.assertEqual((refund.amount_untaxed, refund.amount_tax, refund.amount_total), (162.0, 24.3, 186.3))
+        conditions = refund.invoice_line_ids.filtered(lambda line: line.name.startswith("Condition on return"))
+        chairs = conditions.filtered(lambda line: line.return_line_id.product_id == self.product)
+        self.assertEqual((chairs.price_total, chairs.price_subtotal, chairs.tax_ids),
+                         (-62.1, -54.0, self.tax_included), "30 % of 207 withheld, tax included as invoiced")
+        refund.action_post()
+        self.assertEqual(refund.state, "posted")
+
     def test_two_partial_credits_reverse_the_invoice_to_the_cent(self):
         order, invoice = self._invoiced_sale([(self.product, 3, 19.99, 15.0, self.tax_excluded, {})])
         # 3 x 16.9915 = 50.97 + 7.65 = 58.62.
