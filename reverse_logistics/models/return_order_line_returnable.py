@@ -272,12 +272,18 @@ class ReturnOrderLine(models.Model):
 
     @api.model
     def _source_price_unit(self, product, sale_line, inv_line):
-        """Value of one unit as sold on its source line, in the product's unit; None without a source."""
+        """Value of one unit as sold on its source line, in the product's unit and the company's currency (a
+        return's currency, whatever the sale's was); None without a source."""
         if sale_line:
-            price = sale_line.price_subtotal / (sale_line.product_uom_qty or 1.0)
+            company = sale_line.company_id
+            price = sale_line.currency_id._convert(
+                sale_line.price_subtotal / (sale_line.product_uom_qty or 1.0), company.currency_id, company,
+                sale_line.order_id.date_order or fields.Date.today(), round=False)
             return sale_line.product_uom._compute_price(price, product.uom_id)
         if inv_line:
-            return inv_line.price_subtotal / (inv_line.quantity or 1.0)
+            # The balance is in the company's currency at the invoice's own rate.
+            price = abs(inv_line.balance) / (inv_line.quantity or 1.0)
+            return inv_line.product_uom_id._compute_price(price, product.uom_id) if inv_line.product_uom_id else price
         return None
 
     @api.model

@@ -167,7 +167,9 @@ class TestReturnCreditAmounts(ReturnsCase):
         self.policy.restocking_fee_percent = 10.0
         order, _invoice = self._invoiced_sale([(self.product, 3, 100.0, 10.0, self.tax_excluded, {})],
                                               pricelist=pricelist, invoice_date=invoice_date)
-        _rma, refund = self._credit(order, [(self.product, 2, {"reason_id": self.reason_changed.id})])
+        rma, refund = self._credit(order, [(self.product, 2, {"reason_id": self.reason_changed.id})])
+        # The return is valued in the company's currency: 90 sold today at 1.25 is 72, the fee 10 % of 144.
+        self.assertEqual((rma.line_ids.price_unit, rma.restocking_fee_amount), (72.0, 14.4))
         fee = refund.invoice_line_ids.filtered(lambda line: line.name.startswith("Restocking fee"))
         self.assertEqual(refund.currency_id, currency)
         # 10 % of the 180 credited (in the invoice's currency): 18, taxed as the goods.
