@@ -228,3 +228,17 @@ class TestReturnCreditOutcome(CreditCase):
             rma.action_draft_credit_notes()
         with self.assertRaisesRegex(ValidationError, "is not an exchange"):
             rma.line_ids.sudo().write({"requested_outcome": "refund"})
+
+    def test_an_accountant_confirms_many_credit_notes_at_once_each_with_its_outcome(self):
+        drafted = [self._drafted_credit(outcome, paid=outcome != "invoice")
+                   for outcome in ("invoice", "payment", "store_credit")]
+        refunds = self.env["account.move"].union(*(refund for _rma, _invoice, refund in drafted))
+        self.env["validate.account.move"].with_user(self.accountant).with_context(
+            active_model="account.move", active_ids=refunds.ids,
+        ).create({}).validate_move()
+        self.assertEqual(set(refunds.mapped("state")), {"posted"})
+        (_r1, applied_invoice, applied), (_r2, _i2, refunded), (_r3, _i3, stored) = drafted
+        self.assertAlmostEqual(applied_invoice.amount_residual, 402.5 - CHAIR_CREDIT)
+        self.assertEqual(refunded._get_reconciled_payments().amount, CHAIR_CREDIT)
+        self.assertAlmostEqual(stored.amount_residual, CHAIR_CREDIT)
+        self.assertTrue(applied.currency_id.is_zero(applied.amount_residual))
