@@ -59,6 +59,8 @@
         "views/stock_picking_views.xml",
         "wizards/customs_bill_match_wizard_views.xml",
         "views/account_move_views.xml",
+        "views/return_credit_views.xml",
+        "views/account_journal_dashboard_views.xml",
         "wizards/return_order_wizard_views.xml",
         "wizards/return_order_refuse_wizard_views.xml",
         "wizards/return_order_override_wizard_views.xml",

@@ -26,6 +26,8 @@ from . import return_order_invoicing
 from . import return_credit
 from . import return_credit_outcome
 from . import return_credit_exchange
+from . import return_credit_reconciliation
+from . import return_credit_aging
 from . import return_order_tracking
 from . import delivery_carrier
 from . import customs_territory_rule
