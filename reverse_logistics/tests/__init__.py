@@ -23,3 +23,4 @@ from . import test_demo_data
 from . import test_return_credit
 from . import test_return_credit_outcome
 from . import test_return_credit_amounts
+from . import test_return_credit_reconciliation

@@ -143,6 +143,7 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "customs.declaration.authorisation": declaration.authorisation_ids,
             "customs.declaration.tax": declaration.tax_assessment_ids,
             "customs.exchange": declaration.exchange_ids,
+            "return.credit.aging": env["return.credit.aging"].search([("order_id", "=", rma.id)]),
         }
         for model, recordset in records.items():
             assert recordset and set(recordset.company_id) == {company}, f"{model}: no record of {company.name}"
