@@ -57,7 +57,7 @@ class TestReturnCreditReconciliation(ReturnsCase):
         return refund
 
     def _apply_to_invoice(self, refund, invoice):
-        (refund + invoice).line_ids.filtered(lambda l: l.account_id.account_type == "asset_receivable").reconcile()
+        (refund + invoice).line_ids.filtered(lambda aml: aml.account_id.account_type == "asset_receivable").reconcile()
 
     def _pay_out(self, refund, amount=None):
         values = {"amount": amount} if amount is not None else {}
