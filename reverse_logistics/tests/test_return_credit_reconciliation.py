@@ -4,7 +4,7 @@ flow, anomalies built to trigger each filter and counted on the accounting dashb
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tests import new_test_user, tagged
 
@@ -100,12 +100,15 @@ class TestReturnCreditReconciliation(ReturnsCase):
         refund = self._credited(rma, post=False)
         self.assertEqual(self._status(rma), ("drafted", 180.0, 180.0, 0.0, 0.0, 0.0))
         refund.action_post()
-        self.assertEqual(self._status(rma), ("credited", 180.0, 0.0, 180.0, 0.0, 0.0))
+        self.assertEqual(self._status(rma), ("reconciled", 180.0, 0.0, 180.0, 180.0, 0.0),
+                         "Odoo applies the posted credit note to the open invoice it reverses: nothing paid out")
         self.assertEqual(rma.line_ids.credit_posted_qty, 2.0)
+        # Taken off the invoice, then applied again by hand.
+        refund.line_ids.remove_move_reconcile()
+        self.assertEqual(self._status(rma), ("credited", 180.0, 0.0, 180.0, 0.0, 0.0))
         self._apply_to_invoice(refund, invoice)
         self.assertEqual(refund.payment_state, "paid")
-        self.assertEqual(self._status(rma), ("reconciled", 180.0, 0.0, 180.0, 180.0, 0.0),
-                         "applied to the invoice: the whole credit is reconciled, nothing paid out")
+        self.assertEqual(self._status(rma), ("reconciled", 180.0, 0.0, 180.0, 180.0, 0.0))
         self.assertFalse(any(rma.line_ids[f"credit_{name}"] for name in ANOMALIES if name != "anomaly_overdue"))
 
         # An accountant takes the credit note back: the line is to credit again.
@@ -116,11 +119,13 @@ class TestReturnCreditReconciliation(ReturnsCase):
 
     def test_refunds_paid_out_in_part_then_in_full_and_a_restocking_fee(self):
         self.policy.restocking_fee_percent = 20.0
-        order, _invoice = self._invoiced_sale()
+        order, invoice = self._invoiced_sale()
+        self._pay_out(invoice)  # the customer paid: the credit note stays open, to be paid back
         rma = self._return_from_sale(order, [(self.product, 1, {"reason_id": self.reason_changed.id})])
         self._approve_and_receive(rma)
         self.assertEqual(self._status(rma)[:2], ("to_credit", 72.0), "the net 90 less the 20 % fee")
         refund = self._credited(rma)
+        self.assertEqual(self._status(rma), ("credited", 72.0, 0.0, 72.0, 0.0, 0.0))
         self.assertEqual(refund.amount_untaxed, 72.0, "the workspace expects what the credit note credits")
         self.assertEqual(refund.amount_total, 82.8)
         self._pay_out(refund, 41.4)
@@ -148,8 +153,10 @@ class TestReturnCreditReconciliation(ReturnsCase):
         self.env[action["res_model"]].with_user(accountant).browse(action["res_id"]).action_apply()
         self.assertEqual(self._status(rma)[0], "to_credit")
         self.assertIn("Credit dispute settled", rma.message_ids[0].body)
-        with self.assertRaises(AccessError, msg="the status is never written directly"):
+        # Refused (an AccessError is a UserError): the status is never written directly.
+        with self.assertRaises(UserError):
             line.write({"credit_disputed": True})
+        self.assertFalse(rma.line_ids.credit_disputed)
 
     def test_each_anomaly_is_a_filter_and_a_count_on_the_dashboard(self):
         before = self.Line.search(self.workspace).ids
@@ -162,7 +169,7 @@ class TestReturnCreditReconciliation(ReturnsCase):
 
         # Credited and applied as it should be: no anomaly at all.
         clean = self._received_return(order)
-        self._apply_to_invoice(self._credited(clean), invoice)
+        self._credited(clean)
 
         # Overdue: received 20 days ago, the company allows 14; another received today is merely to credit.
         self.company.return_credit_overdue_days = 14
@@ -252,7 +259,9 @@ class TestReturnCreditReconciliation(ReturnsCase):
             rma = self._received_return(order)
             rma.line_ids.move_ids.write({"date": fields.Datetime.now() - timedelta(days=days)})
             rows[days] = rma
-        self._credited(rows[5])
+        rows[5].action_draft_credit_notes()
+        rows[5].credit_note_ids.action_post()
+        rows[5].credit_note_ids.line_ids.remove_move_reconcile()
         self.env.flush_all()
         Aging = self.env["return.credit.aging"]
         aging = {days: Aging.search([("order_id", "=", rma.id)]) for days, rma in rows.items()}
@@ -278,7 +287,7 @@ class TestReturnCreditReconciliation(ReturnsCase):
             line.read(["credit_status"])
         with self.assertRaises(AccessError):
             self.Line.with_user(clerk).search([("credit_status", "=", "to_credit")])
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):
             line.write({"credit_disputed": True})
         with self.assertRaises(AccessError):
             line.action_credit_dispute()

@@ -7,7 +7,7 @@ class ReturnCreditDisputeWizard(models.TransientModel):
 
     line_ids = fields.Many2many("return.order.line", string="Return Lines", required=True)
     dispute = fields.Boolean(default=True)
-    reason = fields.Text(required=True)
+    reason = fields.Text(help="Logged on the returns: why the credit is disputed, or how the dispute was settled.")
 
     def action_apply(self):
         self.ensure_one()
