@@ -59,7 +59,8 @@ class ResConfigSettings(models.TransientModel):
 class ReturnOrderLine(models.Model):
     _inherit = "return.order.line"
 
-    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency")
+    company_currency_id = fields.Many2one(related="company_id.currency_id", string="Company Currency",
+                                          groups=ACCOUNTING_GROUPS)
     credit_source_line_id = fields.Many2one(
         "account.move.line", "Refunded Invoice Line", compute="_compute_credit_source", store=True,
         groups=ACCOUNTING_GROUPS, help="The posted customer invoice line this line is credited from.",
@@ -291,7 +292,6 @@ class ReturnOrderLine(models.Model):
             raise UserError(self.env._("Search unlinked credit notes with “is set” or “is not set” only."))
         return [("id", "in" if (operator == "=") == value else "not in", list(self._credit_unlinked_line_ids()))]
 
-    @api.depends_context("date")
     def _compute_credit_overdue(self):
         today = fields.Date.context_today(self)
         for line in self:
