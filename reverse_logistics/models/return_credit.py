@@ -315,24 +315,35 @@ class ReturnOrder(models.Model):
             values["account_id"] = invoice_line.account_id.id
         return values
 
-    def _prepare_grade_deduction_values(self, return_line, invoice_line, quantity):
-        """What the inspected condition takes off the credit, as a line of its own (None when nothing):
-        each inspected unit is credited its grade's percentage, under policies crediting after inspection.
+    def _prepare_grade_deduction_values(self, return_line, invoice_line, quantity, credited_before=0.0):
+        """What the inspected condition takes off the credit of ``quantity`` units, as a line of its own (None
+        when nothing): each inspected unit is credited its grade's percentage, under policies crediting after
+        inspection. The units credited now are the inspected ones after the ``credited_before`` first (product
+        unit), in inspection order: a line credited in parts is deducted each unit's own grade once.
 
         Taken from the invoice line's discounted price, in its tax convention: the line is taxed as the
         credited one, so with taxes included a tax-excluded amount would withhold too little."""
-        if (return_line.policy_id.credit_moment or "inspection") != "inspection":
+        if (return_line.policy_id.credit_moment or "inspection") != "inspection" or not invoice_line.quantity:
             return None
-        inspections = return_line.inspection_ids.filtered(lambda i: i.state == "done" and i.grade_id)
-        inspected = sum(inspections.mapped("quantity"))
-        if not inspected or not invoice_line.quantity:
-            return None
-        withheld = sum(i.quantity * (100.0 - i.grade_id.credit_percent) / 100.0 for i in inspections) / inspected
+        inspections = return_line.inspection_ids.filtered(lambda i: i.state == "done" and i.grade_id).sorted("id")
+        product_uom = return_line.product_id.uom_id
+        start = credited_before
+        end = start + invoice_line.product_uom_id._compute_quantity(quantity, product_uom, round=False)
+        withheld = 0.0  # units of the product's unit not credited, weighted by their grade
+        graded = inspections.browse()
+        position = 0.0
+        for inspection in inspections:
+            overlap = min(position + inspection.quantity, end) - max(position, start)
+            if overlap > 0:
+                withheld += overlap * (100.0 - inspection.grade_id.credit_percent) / 100.0
+                graded |= inspection
+            position += inspection.quantity
+        withheld = product_uom._compute_quantity(withheld, invoice_line.product_uom_id, round=False)
         deduction = invoice_line.currency_id.round(
-            invoice_line.price_unit * (1.0 - invoice_line.discount / 100.0) * quantity * withheld)
+            invoice_line.price_unit * (1.0 - invoice_line.discount / 100.0) * withheld)
         if invoice_line.currency_id.is_zero(deduction):
             return None
-        grades = ", ".join(f"{grade.name} ({grade.credit_percent:g} %)" for grade in inspections.grade_id)
+        grades = ", ".join(f"{grade.name} ({grade.credit_percent:g} %)" for grade in graded.grade_id)
         return {
             "name": self.env._("Condition on return: %(grades)s, %(product)s", grades=grades,
                                product=return_line.product_id.display_name),
@@ -404,7 +415,8 @@ class ReturnOrder(models.Model):
         lines = [("goods", self._prepare_credit_line_values(return_line, source, quantity))]
         for kind, values in (
             ("restocking_fee", self._prepare_restocking_fee_values(return_line, source, quantity)),
-            ("condition", self._prepare_grade_deduction_values(return_line, source, quantity)),
+            ("condition", self._prepare_grade_deduction_values(return_line, source, quantity,
+                                                               credited_before=return_line.credited_qty)),
         ):
             if values:
                 lines.append((kind, values))

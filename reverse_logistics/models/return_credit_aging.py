@@ -66,7 +66,7 @@ class ReturnCreditAging(models.Model):
                        - COALESCE(rol.credit_refunded_amount, 0) AS unsettled_amount
               FROM return_order_line rol
               JOIN res_company company ON company.id = rol.company_id
-             WHERE rol.requested_outcome = 'refund'
+             WHERE (rol.requested_outcome = 'refund' OR rol.exchange_product_id IS NOT NULL)
                AND rol.credit_receipt_date IS NOT NULL
             """
         )

@@ -176,7 +176,8 @@ class ReturnOrderLine(models.Model):
             ):
                 sale_journals.setdefault(journal.company_id, journal)
         for line in self:
-            source = line._credit_source_line() if line.requested_outcome == "refund" else line.invoice_line_id
+            credited = line.requested_outcome == "refund" or line._is_priced_exchange()
+            source = line._credit_source_line() if credited else line.invoice_line_id
             line.credit_source_line_id = source
             line.credit_journal_id = source.move_id.journal_id or sale_journals.get(line.company_id, False)
 
@@ -213,7 +214,9 @@ class ReturnOrderLine(models.Model):
             uom = line.product_id.uom_id
             rounding = uom.rounding
             source = line.credit_source_line_id
-            credit_lines = line.credit_line_ids.filtered(lambda c: c.parent_state != "cancel")
+            # The invoice of a product sent in exchange is a sale, not a credit of this line.
+            credit_lines = line.credit_line_ids.filtered(
+                lambda c: c.parent_state != "cancel" and c.return_credit_kind != "exchange")
             drafted = credit_lines.filtered(lambda c: c.parent_state == "draft")
             posted = credit_lines.filtered(lambda c: c.parent_state == "posted")
             due_qty = line._credit_due_qty()
@@ -325,7 +328,7 @@ class ReturnOrderLine(models.Model):
         self.ensure_one()
         return sum(
             credit.product_uom_id._compute_quantity(credit.quantity, self.product_id.uom_id)
-            for credit in credit_lines if credit.return_credited_line_id
+            for credit in credit_lines if credit.return_credit_kind == "goods"
         )
 
     def _credit_subtotal(self, source, price_unit, quantity, discount=0.0):
@@ -343,8 +346,11 @@ class ReturnOrderLine(models.Model):
         (product unit): the goods, then each deduction. The very ``_prepare_*`` hooks that draft the credit
         note decide the deductions, so both sides agree."""
         self.ensure_one()
-        if not source or float_is_zero(quantity, precision_rounding=self.product_id.uom_id.rounding):
+        if float_is_zero(quantity, precision_rounding=self.product_id.uom_id.rounding):
             return []
+        if not source:
+            # Credited at the price a returns manager set, in the return's (the company's) currency.
+            return [self.currency_id.round(self.credit_price_unit * quantity)] if self.credit_price_unit else []
         order = self.order_id
         qty = self.product_id.uom_id._compute_quantity(quantity, source.product_uom_id, round=False)
         parts = [self._credit_subtotal(source, source.price_unit, qty, source.discount)]
@@ -367,9 +373,9 @@ class ReturnOrderLine(models.Model):
         Compared in the invoice's currency, so that exchange rates move nothing; each line is rounded on
         its own, hence one rounding unit of tolerance per line.
         """
-        if not source:
-            return True
-        currency = source.currency_id
+        # The return shipping is the return's, deducted once on one of its lines: checked when drafted.
+        credit_lines = credit_lines.filtered(lambda c: c.return_credit_kind != "return_shipping")
+        currency = source.currency_id or self.currency_id
         expected = self._credit_policy_parts(source, credited_qty)
         credited = sum(credit_lines.mapped("price_subtotal"))
         tolerance = currency.rounding * max(len(credit_lines), len(expected))
@@ -440,7 +446,7 @@ class ReturnOrderLine(models.Model):
             return set()
         self.env["account.move"].flush_model(["move_type", "state", "ref", "invoice_origin", "company_id"])
         self.env["account.move.line"].flush_model(["return_line_id", "move_id"])
-        self.flush_model(["order_id", "requested_outcome"])
+        self.flush_model(["order_id", "requested_outcome", "exchange_product_id"])
         self.env["return.order"].flush_model(["name", "company_id"])
         self.env.cr.execute(SQL(
             """
@@ -457,7 +463,8 @@ class ReturnOrderLine(models.Model):
             SELECT DISTINCT rol.id
               FROM word
               JOIN return_order ro ON upper(ro.name) = word.name AND ro.company_id = word.company_id
-              JOIN return_order_line rol ON rol.order_id = ro.id AND rol.requested_outcome = 'refund'
+              JOIN return_order_line rol ON rol.order_id = ro.id
+                   AND (rol.requested_outcome = 'refund' OR rol.exchange_product_id IS NOT NULL)
              WHERE NOT EXISTS (
                    SELECT 1 FROM account_move_line aml
                      JOIN return_order_line linked ON linked.id = aml.return_line_id

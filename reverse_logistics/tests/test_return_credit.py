@@ -159,6 +159,27 @@ class TestReturnCredit(CreditCase):
         self.assertAlmostEqual(condition.price_subtotal, -18.0, msg="grade B: 90 % credited")
         self.assertEqual(refund.amount_untaxed, 162.0)
 
+    def test_a_line_credited_in_parts_deducts_each_units_own_grade_once(self):
+        self.policy.write({"credit_moment": "inspection", "inspection_required": True})
+        self.env.ref("reverse_logistics.grade_a").credit_percent = 100.0
+        self.env.ref("reverse_logistics.grade_c").credit_percent = 70.0
+        order, _invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 2, {})])
+        # The two chairs are inspected one after the other.
+        first = rma.inspection_ids
+        second = first.copy({"quantity": 1.0})
+        first.quantity = 1.0
+        for inspection, grade in ((first, "grade_a"), (second, "grade_c")):
+            inspection.answer_ids.result = "pass"
+            inspection.grade_id = self.env.ref(f"reverse_logistics.{grade}")
+            inspection.action_done()
+            rma.action_draft_credit_notes()
+        conditions = rma.credit_note_ids.invoice_line_ids.filtered(lambda line: line.return_credit_kind == "condition")
+        self.assertEqual(len(rma.credit_note_ids), 2)
+        self.assertEqual(conditions.mapped("price_subtotal"), [-27.0],
+                         "the A chair is credited in full, the C chair 70 % of its 90: 27 withheld once")
+        self.assertEqual(sum(rma.credit_note_ids.mapped("amount_untaxed")), 153.0)
+
     def test_no_credit_note_in_a_locked_period(self):
         order, invoice = self._invoiced_sale()
         rma = self._received_return(order, [(self.product, 1, {})])

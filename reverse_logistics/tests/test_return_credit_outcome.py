@@ -143,6 +143,8 @@ class TestReturnCreditOutcome(CreditCase):
         self.assertEqual(goods.account_id, self.product_b.product_tmpl_id._get_product_accounts()["income"])
         refund.action_post()
         self.assertEqual(line.credited_qty, 2.0)
+        self.assertEqual((line.credit_expected_amount, line.credit_posted_amount, line.credit_anomaly_amount),
+                         (70.0, 70.0, False), "the workspace expects the manager's price")
         with self.assertRaisesRegex(UserError, "Nothing to credit now"):
             rma.action_draft_credit_notes()
         with self.assertRaisesRegex(UserError, "has a credit note already"):
@@ -170,6 +172,7 @@ class TestReturnCreditOutcome(CreditCase):
         self.assertEqual((shipping.product_id, shipping.price_subtotal, shipping.tax_ids),
                          (shipping_product, -7.5, self.tax))
         self.assertEqual(rma.line_ids.mapped("credited_qty"), [1.0, 1.0], "the charge is no credited quantity")
+        self.assertFalse(any(rma.line_ids.mapped("credit_anomaly_amount")), "the charge is the policy's")
 
     def test_the_company_pays_the_return_shipping_nothing_deducted(self):
         self.policy.write({"return_shipping_payer": "company", "return_shipping_fee": 7.5})
@@ -209,6 +212,9 @@ class TestReturnCreditOutcome(CreditCase):
         self.assertFalse(refund._get_reconciled_payments(), "nothing to pay back")
         self.assertIn(invoice.payment_state, ("paid", "in_payment"), "the original invoice is left alone")
         self.assertEqual(rma.line_ids.credited_qty, 1.0)
+        self.assertEqual((rma.line_ids.credit_posted_amount, rma.line_ids.credit_status,
+                          rma.line_ids.credit_anomaly_amount), (90.0, "reconciled", False),
+                         "in the workspace the chair is credited; the new chair's invoice is a sale")
 
     def test_an_exchange_for_a_cheaper_product_refunds_the_difference(self):
         lamp = self._create_product("Small lamp", list_price=40.0)
