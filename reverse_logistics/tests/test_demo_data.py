@@ -118,3 +118,25 @@ class TestDemoTaxes(TransactionCase):
                       "demo_product_jacket"):
             product = self.env.ref(f"reverse_logistics.{xmlid}")
             self.assertEqual((product.taxes_id, product.supplier_taxes_id), (self.iva21_sale, self.iva21_purchase))
+
+
+@tagged("post_install", "-at_install")
+class TestDemoReturnCredits(TransactionCase):
+    """An accountant opening Return Credits on the demo finds each kind of row to reconcile at month end."""
+
+    def test_the_workspace_shows_credited_drafted_and_anomalous_returns(self):
+        def row(xmlid):
+            return self.env.ref(f"reverse_logistics.{xmlid}").line_ids
+
+        refunded = row("demo_return_credit_refunded")
+        self.assertEqual((refunded.credit_status, refunded.credit_refunded_amount), ("refunded", 189.0),
+                         "paid back through the bank journal the invoice was paid with")
+        self.assertEqual(row("demo_return_credit_drafted").credit_status, "drafted")
+        partial = row("demo_return_credit_partial")
+        self.assertEqual((partial.credit_posted_qty, partial.product_uom_qty), (1.0, 2.0), "partly credited")
+        self.assertTrue(partial.credit_anomaly_amount, "the fee of two jackets on the credit of one")
+        overdue = row("demo_return_credit_overdue")
+        self.assertEqual(overdue.credit_status, "to_credit")
+        self.assertTrue(overdue.credit_anomaly_unlinked, "credited by hand, naming the return in the reference only")
+        Line = self.env["return.order.line"]
+        self.assertIn(overdue, Line.search([("credit_overdue", "=", True)]), "received 20 days ago, not credited")
