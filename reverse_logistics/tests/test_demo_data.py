@@ -1,5 +1,8 @@
+from lxml import etree
+
 from odoo import Command
 from odoo.tests import TransactionCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 
 @tagged("post_install", "-at_install")
@@ -140,3 +143,8 @@ class TestDemoReturnCredits(TransactionCase):
         self.assertTrue(overdue.credit_anomaly_unlinked, "credited by hand, naming the return in the reference only")
         Line = self.env["return.order.line"]
         self.assertIn(overdue, Line.search([("credit_overdue", "=", True)]), "received 20 days ago, not credited")
+        # The month-end filter of the workspace finds them both.
+        arch = etree.fromstring(self.env.ref("reverse_logistics.return_credit_view_search").arch)
+        domain = safe_eval(arch.xpath("//filter[@name='unexplained']")[0].get("domain"))
+        self.assertLessEqual(overdue | partial, Line.search(domain))
+        self.assertNotIn(refunded, Line.search(domain))
