@@ -43,6 +43,8 @@ from pgcluster import ThrowawayCluster, die_with_parent, signals_raise_keyboard_
 
 RESULTS = REPO / ".test-results"
 ADDON = "reverse_logistics"
+# Installed and tested with it: its bridges to optional Odoo modules (auto_install in a real database).
+BRIDGES = ("reverse_logistics_landed_costs",)
 CHROMES = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")  # Odoo's search order
 
 
@@ -285,7 +287,7 @@ def run_odoo_suite(odoo):
     result_file = RESULTS / "odoo-result.json"
     odoo_log = RESULTS / "odoo.log"
     result_file.unlink(missing_ok=True)
-    tags = os.environ.get("RL_ODOO_TEST_TAGS", f"/{ADDON}")
+    tags = os.environ.get("RL_ODOO_TEST_TAGS", ",".join(f"/{name}" for name in (ADDON, *BRIDGES)))
     timeout = float(os.environ.get("RL_ODOO_TIMEOUT", "3600"))
     verbose = bool(os.environ.get("RL_ODOO_VERBOSE"))
     timed_out = []
@@ -295,7 +297,7 @@ def run_odoo_suite(odoo):
             sys.executable, str(REPO / "scripts" / "odoo_test_driver.py"), str(result_file), "--",
             "-d", "rl_test", *cluster.odoo_args(), f"--addons-path={odoo.addons_path}",
             f"--data-dir={cluster.base / 'filestore'}",
-            "-i", ADDON, "--test-enable", f"--test-tags={tags}", "--stop-after-init",
+            "-i", ",".join((ADDON, *BRIDGES)), "--test-enable", f"--test-tags={tags}", "--stop-after-init",
             "--http-port", os.environ.get("RL_ODOO_HTTP_PORT") or str(_free_http_port()),
             "--max-cron-threads=0", "--workers=0", "--log-level=info",
         ]

@@ -250,7 +250,7 @@ def test_pylint_odoo_is_clean():
     except ImportError:
         pytest.fail("pylint-odoo is not installed (pip install pylint-odoo)")
     done = subprocess.run(
-        [sys.executable, "-m", "pylint", "--rcfile", str(REPO / ".pylintrc"), MODULE],
+        [sys.executable, "-m", "pylint", "--rcfile", str(REPO / ".pylintrc"), MODULE, "reverse_logistics_landed_costs"],
         cwd=REPO, capture_output=True, text=True,
     )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
