@@ -12,8 +12,9 @@ Prints seconds, credit notes per second, return lines per second and SQL queries
 of each phase, for N and 2N, and how queries per line change from N to 2N (they must not grow).
 With --compare-oca, OCA ``rma`` 18.0 refunds the same invoiced deliveries: one rma per returned
 line with its Refund operation (refund manually after receipt), confirmed and received (setup).
-Every run is one transaction rolled back at the end; each phase is measured from a flushed state
-to a flushed state with precommit hooks run, as in bench_returns.py.
+Every run is one transaction rolled back at the end; the planner statistics are refreshed (ANALYZE)
+after the setup (--no-analyze: not); each phase is measured from a flushed state to a flushed state
+with precommit hooks run, as in bench_returns.py.
 
     python3 bench/bench_credits.py --db rl_credits --db-host /tmp/benchpg --db-port 5498 \\
         --addons-path /opt/odoo18/addons,/opt/oca_rma/odoo/addons,. --init [-n 500] \\
@@ -141,8 +142,20 @@ def received_returns(env, n, options):
 # ----------------------------------------------------------------------
 # reverse_logistics
 # ----------------------------------------------------------------------
+def analyze(env, options):
+    """Planner statistics on what the setup wrote, as autovacuum keeps them on a database in use.
+
+    ANALYZE inside the run's transaction sees its uncommitted rows. Without it the planner keeps the
+    statistics of the empty database the run started from and picks plans for empty tables.
+    """
+    if not options.no_analyze:
+        env.flush_all()
+        env.cr.execute("ANALYZE")
+
+
 def bench_ours(env, n, options):
     returns = received_returns(env, n, options)
+    analyze(env, options)
     lines = len(returns.line_ids)
     as_user = user_env(env, options.no_mail)
     phases = []
@@ -196,7 +209,7 @@ def bench_oca(env, n, options):
     receptions.with_context(skip_backorder=True, skip_sms=True).button_validate()
     assert set(rmas.mapped("state")) == {"received"}, set(rmas.mapped("state"))
     assert all(rmas.mapped("can_be_refunded"))
-    env.flush_all()
+    analyze(env, options)
     rmas = rmas.with_env(user_env(env, options.no_mail))
     phases = []
     with CreditPhase(env, "draft", len(rmas), options.profile) as phase:
@@ -271,6 +284,8 @@ def main():
     parser.add_argument("--no-mail", action="store_true", help="run without chatter (tracking/subscription context)")
     parser.add_argument("--single-customer", action="store_true",
                         help="all orders for one customer (OCA then makes one credit note, ours one per invoice)")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="measure without the planner statistics of the setup's data (see analyze())")
     parser.add_argument("--only", choices=("ours", "oca"), help="run one side only")
     parser.add_argument("--profile", action="store_true", help="print the top statements and call sites per phase")
     parser.add_argument("--json", help="also write the figures to this file")
