@@ -374,37 +374,42 @@ class ReturnOrder(models.Model):
             key = (source.move_id, order.partner_id.commercial_partner_id if not source else False,
                    order.company_id, order.credit_outcome)
             groups[key].append((line, source, quantity))
-        credit_notes = self.env["account.move"].sudo()
+        Move = self.env["account.move"].sudo()
+        reversed_invoice_ids, reversal_values, new_values = [], [], []
+        shipping_charged = set()  # returns whose shipping is deducted by this batch already
         for (invoice, _partner, _company, outcome), items in groups.items():
             orders = self.browse([line.order_id.id for line, _s, _q in items])
-            if invoice:
-                refund = invoice.sudo()._reverse_moves([{
-                    **orders._prepare_credit_note_values(invoice), "return_credit_outcome": outcome,
-                }])
-            else:
-                refund = credit_notes.create({
-                    **orders._prepare_credit_note_values_without_invoice(items[0][0].order_id),
-                    "return_credit_outcome": outcome,
-                })
-            commands = [Command.clear()]
-            for line, source, quantity in items:
-                for kind, values in orders._prepare_credit_lines(line, source, quantity):
-                    commands.append(Command.create({**values, "return_credit_kind": kind}))
-            for order in orders:
-                shipping = order._prepare_return_shipping_values(refund, items)
+            currency = invoice.currency_id or orders[:1].currency_id
+            commands = [
+                Command.create({**values, "return_credit_kind": kind})
+                for line, source, quantity in items
+                for kind, values in orders._prepare_credit_lines(line, source, quantity)
+            ]
+            for order in orders - self.browse(shipping_charged):
+                shipping = order._prepare_return_shipping_values(currency, items)
                 if shipping:
                     commands.append(Command.create({**shipping, "return_credit_kind": "return_shipping"}))
-            refund.write({"invoice_line_ids": commands})
-            # The next group sees this one's deductions (return shipping is deducted once per return).
-            self.env["return.order.line"].invalidate_model(["credit_line_ids"])
-            credit_notes |= refund
+                    shipping_charged.add(order.id)
+            if invoice:
+                # The lines are given to the reversal itself: nothing of the invoice is copied to be deleted.
+                reversed_invoice_ids.append(invoice.id)
+                reversal_values.append({**orders._prepare_credit_note_values(invoice),
+                                        "return_credit_outcome": outcome, "line_ids": commands})
+            else:
+                new_values.append({**orders._prepare_credit_note_values_without_invoice(items[0][0].order_id),
+                                   "return_credit_outcome": outcome, "line_ids": commands})
+        # One call for every invoice, as Odoo's reversal wizard does; an invoice twice (two outcomes) is
+        # browsed twice, one reversal per values.
+        credit_notes = Move.browse(reversed_invoice_ids)._reverse_moves(reversal_values) if reversal_values else Move
+        credit_notes |= Move.create(new_values)
         credit_notes |= self._draft_exchange_invoices(plan)
-        for order in self:
-            notes = credit_notes.filtered(lambda m, o=order: o in m.invoice_line_ids.return_line_id.order_id)
-            if notes:
-                order.message_post(body=self.env._("Drafted for the accountants: %s",
-                                                   ", ".join(notes.mapped("display_name"))),
-                                   subtype_xmlid="mail.mt_note")
+        drafted = defaultdict(lambda: Move)
+        for credit in credit_notes.invoice_line_ids.filtered("return_line_id"):
+            drafted[credit.return_line_id.order_id.id] |= credit.move_id
+        self._message_log_batch(bodies={
+            order_id: self.env._("Drafted for the accountants: %s", ", ".join(moves.mapped("display_name")))
+            for order_id, moves in drafted.items()
+        })
         return credit_notes.with_env(self.env)._get_records_action(name=self.env._("Credit Notes"))
 
     def _prepare_credit_lines(self, return_line, source, quantity):
@@ -453,7 +458,7 @@ class ReturnOrder(models.Model):
             "return_line_id": return_line.id,
         }
 
-    def _prepare_return_shipping_values(self, refund, items):
+    def _prepare_return_shipping_values(self, currency, items):
         """The return shipping the customer pays, deducted once per return on the first credit note that
         credits its goods (None when the company pays it, or it was deducted already)."""
         self.ensure_one()
@@ -465,7 +470,7 @@ class ReturnOrder(models.Model):
         goods = [source for line, source, _q in items if line.order_id == self]
         if deducted or not goods:
             return None
-        amount = self.currency_id._convert(fee, refund.currency_id, self.company_id, fields.Date.context_today(self))
+        amount = self.currency_id._convert(fee, currency, self.company_id, fields.Date.context_today(self))
         first_line = next(line for line, _s, _q in items if line.order_id == self)
         values = {
             "name": self.env._("Return shipping: %s", self.name),
