@@ -121,12 +121,19 @@ class ReturnOrderLine(models.Model):
             price = line._source_price_unit(line.product_id, line.sale_line_id, line.invoice_line_id)
             line.price_unit = line.product_id.lst_price if price is None else price
 
-    @api.depends("price_unit", "product_uom_qty", "reason_id.customer_fault", "policy_id.restocking_fee_percent")
+    @api.depends("price_unit", "product_uom_qty", "reason_id.customer_fault", "reason_id.restocking_fee_override",
+                 "reason_id.restocking_fee_percent", "reason_id.restocking_fee_fixed",
+                 "policy_id.restocking_fee_percent", "policy_id.restocking_fee_fixed")
     def _compute_price_subtotal(self):
+        """The restocking fee: the reason's own when it has one, else the policy's for customer-fault reasons; a
+        percentage of the value plus a fixed amount per unit, never more than the value."""
         for line in self:
             line.price_subtotal = line.price_unit * line.product_uom_qty
-            fee_percent = line.policy_id.restocking_fee_percent if line.reason_id.customer_fault else 0.0
-            line.restocking_fee_amount = line.price_subtotal * fee_percent / 100.0
+            reason = line.reason_id
+            source = reason if reason.restocking_fee_override else line.policy_id if reason.customer_fault else None
+            fee = (line.price_subtotal * source.restocking_fee_percent / 100.0
+                   + source.restocking_fee_fixed * line.product_uom_qty) if source else 0.0
+            line.restocking_fee_amount = min(fee, line.price_subtotal)
 
     @api.depends("move_ids.state", "move_ids.quantity")
     def _compute_qty_received(self):
@@ -172,6 +179,8 @@ class ReturnOrderLine(models.Model):
     def write(self, vals):
         self._check_input_values(vals)
         if not self._in_flow():
+            # Who may not write return lines at all is told so, not that this return is frozen.
+            self.check_access("write")
             if "order_id" in vals and any(line.order_id.id != vals["order_id"] for line in self):
                 raise UserError(self.env._("A return line stays on its return: add the product to the other "
                                            "return instead."))

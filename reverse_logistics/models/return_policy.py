@@ -35,6 +35,11 @@ class ReturnPolicy(models.Model):
         digits=(5, 2),
         help="Share of the returned goods' value kept when the customer is at fault.",
     )
+    restocking_fee_fixed = fields.Monetary(
+        "Restocking Fee per Unit", currency_field="currency_id",
+        help="Fixed amount kept per returned unit when the customer is at fault, on top of the percentage; "
+        "never more than the unit's value.",
+    )
     return_shipping_payer = fields.Selection(
         [("customer", "Customer"), ("company", "Company")],
         string="Return Shipping Paid By",
@@ -58,7 +63,7 @@ class ReturnPolicy(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     note = fields.Html("Customer Instructions", translate=True, help="Printed on the return label and instructions.")
 
-    @api.constrains("window_days", "restocking_fee_percent", "auto_approve_max_amount")
+    @api.constrains("window_days", "restocking_fee_percent", "restocking_fee_fixed", "auto_approve_max_amount")
     def _check_values(self):
         for policy in self:
             if policy.window_days < 0:
@@ -67,6 +72,8 @@ class ReturnPolicy(models.Model):
                 raise ValidationError(
                     self.env._("The restocking fee of %s must be between 0 and 100 %%.", policy.name)
                 )
+            if policy.restocking_fee_fixed < 0:
+                raise ValidationError(self.env._("The restocking fee per unit of %s cannot be negative.", policy.name))
             if policy.auto_approve_max_amount < 0:
                 raise ValidationError(self.env._("The auto-approval limit of %s cannot be negative.", policy.name))
 

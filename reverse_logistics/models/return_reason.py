@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ReturnReason(models.Model):
@@ -18,6 +19,24 @@ class ReturnReason(models.Model):
         help="The customer changed their mind or ordered by mistake: "
         "restocking fees and return shipping charges apply according to the policy."
     )
+    restocking_fee_override = fields.Boolean(
+        "Own Restocking Fee",
+        help="This reason carries its own restocking fee (e.g. opened packaging), instead of the policy's fee "
+        "for customer-fault reasons.",
+    )
+    restocking_fee_percent = fields.Float("Restocking Fee (%)", digits=(5, 2))
+    restocking_fee_fixed = fields.Float(
+        "Restocking Fee per Unit", digits="Product Price",
+        help="Fixed amount per returned unit, in the currency of the company of the return.",
+    )
+
+    @api.constrains("restocking_fee_percent", "restocking_fee_fixed")
+    def _check_restocking_fee(self):
+        for reason in self:
+            if not 0 <= reason.restocking_fee_percent <= 100 or reason.restocking_fee_fixed < 0:
+                raise ValidationError(self.env._(
+                    "The restocking fee of reason %s is a percentage between 0 and 100 and an amount that is not "
+                    "negative.", reason.name))
 
     _sql_constraints = [
         ("code_company_uniq", "unique(code, company_id)", "A return reason code must be unique per company."),

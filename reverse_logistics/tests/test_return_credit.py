@@ -3,7 +3,7 @@
 import uuid
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import BaseCase, tagged
 from odoo.tools import mute_logger
 
@@ -127,6 +127,23 @@ class TestReturnCredit(CreditCase):
         self.assertEqual((fee.price_subtotal, fee.tax_ids), (-18.0, self.tax), "10 % of the credited value")
         self.assertEqual(refund.amount_untaxed, 162.0)
         self.assertEqual(rma.line_ids.credited_qty, 2.0, "the fee line is no credited quantity")
+
+    def test_the_restocking_fee_is_a_percentage_plus_an_amount_per_unit_or_the_reasons_own(self):
+        self.policy.write({"restocking_fee_percent": 10.0, "restocking_fee_fixed": 5.0})
+        order, _invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 2, {"reason_id": self.reason_changed.id})])
+        self.assertEqual(rma.line_ids.restocking_fee_amount, 28.0, "10 % of 180 and 5 per chair")
+        rma.action_draft_credit_notes()
+        fee = rma.credit_note_ids.invoice_line_ids.filtered(lambda line: line.return_credit_kind == "restocking_fee")
+        self.assertEqual(fee.price_subtotal, -28.0)
+        opened = self.env["return.reason"].create({"name": "Opened packaging", "restocking_fee_override": True,
+                                                   "restocking_fee_percent": 5.0})
+        other = self._received_return(order, [(self.product, 1, {"reason_id": opened.id})])
+        self.assertEqual(other.line_ids.restocking_fee_amount, 4.5, "the reason's own 5 %, though no customer fault")
+        with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
+            opened.restocking_fee_percent = 120.0
+        with self.assertRaisesRegex(ValidationError, "per unit of Test policy cannot be negative"):
+            self.policy.restocking_fee_fixed = -1.0
 
     def test_a_line_without_a_posted_invoice_is_refused_and_nothing_is_drafted(self):
         order, _invoice = self._invoiced_sale()

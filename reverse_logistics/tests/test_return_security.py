@@ -38,6 +38,10 @@ class TestReturnSecurity(ReturnsCase):
         self.assertEqual(self.order.with_user(self.salesman).return_order_count, 1)
         with self.assertRaises(AccessError):
             as_sales.write({"customer_note": "x"})
+        rma.action_submit()
+        rma.action_approve()
+        with self.assertRaises(AccessError, msg="told they may not write, not that the return is frozen"):
+            rma.line_ids.with_user(self.salesman).write({"product_uom_qty": 2})
 
     def test_companies_do_not_see_each_others_returns(self):
         rma = self._return_from_sale(self.order, [(self.product, 1, {})])
