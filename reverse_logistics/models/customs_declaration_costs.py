@@ -23,6 +23,13 @@ class ResCompany(models.Model):
         "account.account", "Import VAT Account", groups="base.group_user",
         help="Deductible import VAT paid to customs (an input VAT account).",
     )
+    customs_import_vat_tax_id = fields.Many2one(
+        "account.tax", "Import VAT Tax", groups="base.group_user",
+        domain="[('type_tax_use', '=', 'purchase'), ('amount_type', '=', 'percent')]",
+        help="Deductible import-VAT purchase tax: with it, the customs bill books import VAT as this tax on the "
+        "base customs assessed, so that it reaches the VAT return; the base itself nets to zero on the Import VAT "
+        "Account. Used when its rate gives customs' amount; otherwise the VAT goes to the account as assessed.",
+    )
 
 
 class CustomsDeclaration(models.Model):
@@ -66,6 +73,10 @@ class CustomsDeclaration(models.Model):
             account = (company.customs_import_vat_account_id if tax.tax_kind == "vat"
                        else company.customs_duty_account_id)
             what = dict(tax._fields["tax_kind"]._description_selection(self.env)).get(tax.tax_kind, tax.tax_type)
+            vat_lines = self._prepare_import_vat_tax_lines(tax, account, currency) if tax.tax_kind == "vat" else None
+            if vat_lines:
+                lines += vat_lines
+                continue
             lines.append(Command.create({
                 "name": self.env._("%(what)s (%(type)s), item %(item)s, declaration %(lrn)s",
                                    what=what, type=tax.tax_type, item=tax.item_number or "-", lrn=self.lrn),
@@ -93,6 +104,28 @@ class CustomsDeclaration(models.Model):
             "invoice_origin": self.lrn,
             "invoice_line_ids": lines,
         }
+
+    def _prepare_import_vat_tax_lines(self, assessment, account, currency):
+        """Import VAT as the company's import-VAT tax on customs' base, the base netted on ``account``: the VAT
+        return sees base and tax. None when there is no such tax or base, or when the tax's rate does not give
+        the amount customs assessed (customs' figure is the one owed)."""
+        vat_tax = self.company_id.customs_import_vat_tax_id
+        if not vat_tax or not assessment.base_amount:
+            return None
+        today = fields.Date.context_today(self)
+        base = assessment.currency_id._convert(assessment.base_amount, currency, self.company_id, today)
+        amount = assessment.currency_id._convert(assessment.amount, currency, self.company_id, today)
+        if currency.compare_amounts(currency.round(base * vat_tax.amount / 100.0), amount):
+            return None
+        label = self.env._("Import VAT (%(type)s) base, item %(item)s, declaration %(lrn)s",
+                           type=assessment.tax_type, item=assessment.item_number or "-", lrn=self.lrn)
+        return [
+            Command.create({"name": label, "account_id": account.id, "quantity": 1.0, "price_unit": base,
+                            "tax_ids": [Command.set(vat_tax.ids)]}),
+            Command.create({"name": self.env._("%s: the base is not owed, only its VAT", label),
+                            "account_id": account.id, "quantity": 1.0, "price_unit": -base,
+                            "tax_ids": [Command.clear()]}),
+        ]
 
     def action_create_cost_bill(self):
         """Draft the customs authority's bill of what customs assessed; accountants post it.

@@ -142,6 +142,44 @@ class TestCustomsGateway(test_customs_declaration.TestCustomsDeclaration):
         with self.assertRaisesRegex(UserError, "booked already"):
             declaration.action_create_cost_bill()
 
+    def test_import_vat_is_booked_as_the_deductible_tax_on_customs_base(self):
+        declaration = self._checked_declaration("ACCEPT")
+        declaration._flow_write({"state": "accepted"})
+        Account = self.env["account.account"]
+        vat_account = Account.create({"name": "Import VAT base", "code": "472902", "account_type": "asset_current"})
+        vat_tax = self.env["account.tax"].create({
+            "name": "IVA importación 21%", "amount": 21.0, "type_tax_use": "purchase", "company_id": self.company.id,
+        })
+        self.company.write({
+            "customs_authority_partner_id": self.env["res.partner"].create({"name": "Agencia Tributaria"}).id,
+            "customs_duty_account_id": Account.create({"name": "Duties", "code": "631902",
+                                                       "account_type": "expense"}).id,
+            "customs_import_vat_account_id": vat_account.id,
+            "customs_import_vat_tax_id": vat_tax.id,
+        })
+        currency = self.company.currency_id
+        Tax = self.env["customs.declaration.tax"]
+        Tax.create({"declaration_id": declaration.id, "tax_type": "B00", "item_number": 1, "amount": 42.0,
+                    "base_amount": 200.0, "currency_id": currency.id})
+        declaration.action_create_cost_bill()
+        bill = declaration.cost_bill_id
+        self.assertEqual((bill.amount_untaxed, bill.amount_tax, bill.amount_total), (0.0, 42.0, 42.0),
+                         "only the VAT is owed; its base nets to zero")
+        taxed = bill.invoice_line_ids.filtered("tax_ids")
+        self.assertEqual((taxed.price_subtotal, taxed.tax_ids, taxed.account_id), (200.0, vat_tax, vat_account))
+        bill.invoice_date = fields.Date.today()
+        bill.action_post()
+        tax_line = bill.line_ids.filtered(lambda line: line.tax_line_id == vat_tax)
+        self.assertEqual(tax_line.balance, 42.0, "on the VAT return, as deductible import VAT")
+
+        # A base whose VAT at the tax's rate is not customs' amount: booked as assessed, to the account.
+        other = self._checked_declaration("ACCEPT")
+        other._flow_write({"state": "accepted"})
+        Tax.create({"declaration_id": other.id, "tax_type": "B00", "item_number": 1, "amount": 40.0,
+                    "base_amount": 200.0, "currency_id": currency.id})
+        other.action_create_cost_bill()
+        self.assertEqual((other.cost_bill_id.amount_tax, other.cost_bill_id.amount_total), (0.0, 40.0))
+
     def test_a_rejected_declaration_is_corrected_under_a_new_lrn_and_reaches_customs(self):
         declaration = self._checked_declaration("REJECT")
         lrn = declaration.lrn
