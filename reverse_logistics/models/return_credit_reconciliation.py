@@ -211,6 +211,16 @@ class ReturnOrderLine(models.Model):
         settlement = self._credit_settlement()
         beyond_invoiced = self._credit_sources_beyond_invoiced()
         for line in self:
+            if not line.product_id:
+                # A line being typed in a form: nothing to credit yet.
+                line.update({
+                    "credit_due_qty": 0.0, "credit_posted_qty": 0.0, "credit_expected_amount": 0.0,
+                    "credit_drafted_amount": 0.0, "credit_posted_amount": 0.0, "credit_reconciled_amount": 0.0,
+                    "credit_refunded_amount": 0.0, "credit_outstanding": False, "credit_status": "not_due",
+                    "credit_anomaly_not_received": False, "credit_anomaly_twice": False,
+                    "credit_anomaly_amount": False, "credit_anomaly_partner": False,
+                })
+                continue
             uom = line.product_id.uom_id
             rounding = uom.rounding
             source = line.credit_source_line_id
@@ -346,7 +356,7 @@ class ReturnOrderLine(models.Model):
         (product unit): the goods, then each deduction. The very ``_prepare_*`` hooks that draft the credit
         note decide the deductions, so both sides agree."""
         self.ensure_one()
-        if float_is_zero(quantity, precision_rounding=self.product_id.uom_id.rounding):
+        if not self.product_id or float_is_zero(quantity, precision_rounding=self.product_id.uom_id.rounding):
             return []
         if not source:
             # Credited at the price a returns manager set, in the return's (the company's) currency.

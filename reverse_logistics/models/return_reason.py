@@ -20,13 +20,13 @@ class ReturnReason(models.Model):
         "restocking fees and return shipping charges apply according to the policy."
     )
     restocking_fee_override = fields.Boolean(
-        "Own Restocking Fee",
+        "Own Restocking Fee", groups="base.group_user",
         help="This reason carries its own restocking fee (e.g. opened packaging), instead of the policy's fee "
         "for customer-fault reasons.",
     )
-    restocking_fee_percent = fields.Float("Restocking Fee (%)", digits=(5, 2))
+    restocking_fee_percent = fields.Float("Restocking Fee (%)", digits=(5, 2), groups="base.group_user")
     restocking_fee_fixed = fields.Float(
-        "Restocking Fee per Unit", digits="Product Price",
+        "Restocking Fee per Unit", digits="Product Price", groups="base.group_user",
         help="Fixed amount per returned unit, in the currency of the company of the return.",
     )
 
