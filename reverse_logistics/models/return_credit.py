@@ -406,7 +406,7 @@ class ReturnOrder(models.Model):
         drafted = defaultdict(lambda: Move)
         for credit in credit_notes.invoice_line_ids.filtered("return_line_id"):
             drafted[credit.return_line_id.order_id.id] |= credit.move_id
-        self._message_log_batch(bodies={
+        self.browse(list(drafted))._message_log_batch(bodies={
             order_id: self.env._("Drafted for the accountants: %s", ", ".join(moves.mapped("display_name")))
             for order_id, moves in drafted.items()
         })

@@ -19,6 +19,8 @@ Outcomes:
 
 from collections import defaultdict
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
@@ -195,8 +197,16 @@ class AccountMove(models.Model):
             self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=refunds.ids,
             ).create(refunds._prepare_return_refund_payment_values(journal))._create_payments()
-        for refund in self:
-            refund._log_return_credit_outcome(refund in unpaid)
+        # sudo: the accountant posting may not have the Returns app; the notes are written in their name.
+        bodies = defaultdict(list)
+        for refund in self.sudo():
+            body = refund._return_credit_outcome_message(refund in unpaid)
+            for order in refund.invoice_line_ids.return_line_id.order_id:
+                bodies[order.id].append(body)
+        self.env["return.order"].sudo().browse(list(bodies))._message_log_batch(
+            bodies={order_id: Markup("<br/>").join(texts) for order_id, texts in bodies.items()},
+            author_id=self.env.user.partner_id.id,
+        )
 
     def _reconcile_with_reversed_invoice(self):
         self.ensure_one()
@@ -225,7 +235,8 @@ class AccountMove(models.Model):
         choose another payment method or a grouped payment."""
         return {"journal_id": journal.id, "group_payment": False, "payment_date": fields.Date.context_today(self)}
 
-    def _log_return_credit_outcome(self, no_payment_found):
+    def _return_credit_outcome_message(self, no_payment_found):
+        """What became of this posted credit note, for the chatter of its returns."""
         self.ensure_one()
         if self.return_credit_outcome == "store_credit" or no_payment_found:
             body = self.env._("%(move)s posted: %(amount)s stays as store credit on %(partner)s.",
@@ -240,6 +251,4 @@ class AccountMove(models.Model):
             body = self.env._("%(move)s posted and %(state)s.", move=self.display_name,
                               state=dict(self._fields["payment_state"]._description_selection(self.env)).get(
                                   self.payment_state, self.payment_state))
-        # sudo: the accountant posting may not have the Returns app; the note is written in their name.
-        for order in self.sudo().invoice_line_ids.return_line_id.order_id:
-            order.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return body
