@@ -28,7 +28,6 @@ tax), so both compute taxes on posting.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -36,13 +35,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_returns import (
-    OCA_MODULES,
     Phase,
     QueryProfile,
+    comparison_parser,
+    comparison_sides,
     database_state,
     deliver_in_full,
-    init_database,
-    odoo_connection_args,
     user_env,
 )
 
@@ -271,36 +269,14 @@ def print_table(title, results):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="database with reverse_logistics")
-    parser.add_argument("--db-host")
-    parser.add_argument("--db-port")
-    parser.add_argument("--db-user")
-    parser.add_argument("--addons-path", help="Odoo's addons, this repository (and /opt/oca_rma/odoo/addons for OCA)")
-    parser.add_argument("-n", type=int, default=500, help="returns (and invoices) of the first run; the second has 2N")
-    parser.add_argument("--init", action="store_true", help="create the database(s) if missing, else update the module")
-    parser.add_argument("--compare-oca", "--oca", action="store_true", help="also run OCA rma (in --oca-db)")
-    parser.add_argument("--oca-db", help="database with OCA rma (default: <db>_oca; may be --db itself)")
+    parser = comparison_parser(__doc__, "returns (and invoices)")
     parser.add_argument("--no-mail", action="store_true", help="run without chatter (tracking/subscription context)")
     parser.add_argument("--single-customer", action="store_true",
                         help="all orders for one customer (OCA then makes one credit note, ours one per invoice)")
     parser.add_argument("--no-analyze", action="store_true",
                         help="measure without the planner statistics of the setup's data (see analyze())")
-    parser.add_argument("--only", choices=("ours", "oca"), help="run one side only")
-    parser.add_argument("--profile", action="store_true", help="print the top statements and call sites per phase")
-    parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
-    args.oca_db = args.oca_db or f"{args.db}_oca"
-    odoo.tools.config.parse_config(["--log-level=warn", *odoo_connection_args(args)])
-
-    sides = [("ours", args.db, "reverse_logistics", bench_ours)]
-    if args.compare_oca or args.only == "oca":
-        sides.append(("oca", args.oca_db, "rma", bench_oca))
-    if args.only:
-        sides = [side for side in sides if side[0] == args.only]
-    if args.init:
-        for side, db, module, _bench in sides:
-            init_database(args, db, "reverse_logistics" if side == "ours" else OCA_MODULES, module)
+    sides = comparison_sides(args, bench_ours, bench_oca)
 
     customers = "one customer" if args.single_customer else "one customer per order"
     mode = "no chatter" if args.no_mail else "default context"

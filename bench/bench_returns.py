@@ -417,30 +417,28 @@ def odoo_connection_args(args):
     return result
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def comparison_parser(description, unit):
+    """The command line both benchmarks share: databases, sizes, the OCA comparison, profile and JSON."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", required=True, help="database with reverse_logistics")
     parser.add_argument("--db-host")
     parser.add_argument("--db-port")
     parser.add_argument("--db-user")
     parser.add_argument("--addons-path", help="Odoo's addons, this repository (and /opt/oca_rma/odoo/addons for OCA)")
-    parser.add_argument("-n", type=int, default=500, help="returns of the first run; the second run has 2N")
+    parser.add_argument("-n", type=int, default=500, help=f"{unit} of the first run; the second run has 2N")
     parser.add_argument("--init", action="store_true", help="create the database(s) if missing, else update the module")
     parser.add_argument("--compare-oca", "--oca", action="store_true", help="also run OCA rma (in --oca-db)")
     parser.add_argument("--oca-db", help="database with OCA rma (default: <db>_oca; may be --db itself)")
-    parser.add_argument("--oca-emails", action="store_true",
-                        help="turn on OCA's confirmation and receipt emails (ours always email on both)")
-    parser.add_argument("--no-mail", action="store_true",
-                        help="run without chatter: tracking/subscription context keys, and no customer emails")
-    parser.add_argument("--single-customer", action="store_true",
-                        help="all orders for one customer (OCA then groups every return into one reception)")
     parser.add_argument("--only", choices=("ours", "oca"), help="run one side only")
     parser.add_argument("--profile", action="store_true", help="print the top statements and call sites per phase")
     parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
+    return parser
+
+
+def comparison_sides(args, bench_ours, bench_oca):
+    """[(side, database, module, benchmark)] the arguments ask for, their databases created or updated."""
     args.oca_db = args.oca_db or f"{args.db}_oca"
     odoo.tools.config.parse_config(["--log-level=warn", *odoo_connection_args(args)])
-
     sides = [("ours", args.db, "reverse_logistics", bench_ours)]
     if args.compare_oca or args.only == "oca":
         sides.append(("oca", args.oca_db, "rma", bench_oca))
@@ -449,6 +447,19 @@ def main():
     if args.init:
         for side, db, module, _bench in sides:
             init_database(args, db, "reverse_logistics" if side == "ours" else OCA_MODULES, module)
+    return sides
+
+
+def main():
+    parser = comparison_parser(__doc__, "returns")
+    parser.add_argument("--oca-emails", action="store_true",
+                        help="turn on OCA's confirmation and receipt emails (ours always email on both)")
+    parser.add_argument("--no-mail", action="store_true",
+                        help="run without chatter: tracking/subscription context keys, and no customer emails")
+    parser.add_argument("--single-customer", action="store_true",
+                        help="all orders for one customer (OCA then groups every return into one reception)")
+    args = parser.parse_args()
+    sides = comparison_sides(args, bench_ours, bench_oca)
 
     mode = "no chatter" if args.no_mail else "default context (tracking, followers, emails)"
     if any(side == "oca" for side, *_ in sides):
