@@ -185,18 +185,18 @@ class AccountMove(models.Model):
             refund._reconcile_with_reversed_invoice()
         to_refund = to_apply.filtered(
             lambda move: move.return_credit_outcome == "payment" and not move.currency_id.is_zero(move.amount_residual))
-        by_journal = defaultdict(lambda: self.env["account.move"])
+        by_method = defaultdict(lambda: self.env["account.move"])
         unpaid = self.env["account.move"]
         for refund in to_refund:
-            journal = refund._return_refund_journal()
+            journal, method_line = refund._return_refund_method()
             if journal:
-                by_journal[journal] |= refund
+                by_method[journal, method_line] |= refund
             else:
                 unpaid |= refund
-        for journal, refunds in by_journal.items():
+        for (journal, method_line), refunds in by_method.items():
             self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=refunds.ids,
-            ).create(refunds._prepare_return_refund_payment_values(journal))._create_payments()
+            ).create(refunds._prepare_return_refund_payment_values(journal, method_line))._create_payments()
         # sudo: the accountant posting may not have the Returns app; the notes are written in their name.
         bodies = defaultdict(list)
         for refund in self.sudo():
@@ -220,20 +220,28 @@ class AccountMove(models.Model):
             if self in lines.move_id and invoice in lines.move_id:
                 lines.reconcile()
 
-    def _return_refund_journal(self):
-        """The bank or cash journal the reversed invoice was paid through, where the customer is refunded."""
+    def _return_refund_method(self):
+        """(journal, outbound payment method line) the customer is refunded through: the bank or cash journal
+        the reversed invoice was paid through, and there the outbound method of the payment's own method
+        (e.g. card back to card) when the journal has one. Empty journal: no payment to follow."""
         self.ensure_one()
+        Journal, MethodLine = self.env["account.journal"], self.env["account.payment.method.line"]
         invoice = self.reversed_entry_id
         if not invoice:
-            return self.env["account.journal"]
-        payments = invoice._get_reconciled_payments()
-        journal = payments.sorted("id")[-1:].journal_id or invoice._get_reconciled_statement_lines()[-1:].journal_id
-        return journal.filtered(lambda j: j._get_available_payment_method_lines("outbound"))
+            return Journal, MethodLine
+        payment = invoice._get_reconciled_payments().sorted("id")[-1:]
+        journal = payment.journal_id or invoice._get_reconciled_statement_lines()[-1:].journal_id
+        outbound = journal._get_available_payment_method_lines("outbound") if journal else MethodLine
+        if not outbound:
+            return Journal, MethodLine
+        same = outbound.filtered(lambda line: line.code == payment.payment_method_line_id.code)
+        return journal, same[:1] or outbound[:1]
 
-    def _prepare_return_refund_payment_values(self, journal):
-        """Values of the payment register that refunds these credit notes through ``journal``; override to
-        choose another payment method or a grouped payment."""
-        return {"journal_id": journal.id, "group_payment": False, "payment_date": fields.Date.context_today(self)}
+    def _prepare_return_refund_payment_values(self, journal, method_line):
+        """Values of the payment register that refunds these credit notes through ``journal`` and
+        ``method_line``; override to choose another method or a grouped payment."""
+        return {"journal_id": journal.id, "payment_method_line_id": method_line.id, "group_payment": False,
+                "payment_date": fields.Date.context_today(self)}
 
     def _return_credit_outcome_message(self, no_payment_found):
         """What became of this posted credit note, for the chatter of its returns."""

@@ -66,6 +66,8 @@ class TestReturnCreditOutcome(CreditCase):
         self.assertEqual(len(payment), 1, "one refund payment, reconciled with the credit note")
         self.assertEqual((payment.payment_type, payment.partner_type, payment.journal_id, payment.amount),
                          ("outbound", "customer", self.bank, CHAIR_CREDIT))
+        paid_with = invoice._get_reconciled_payments().payment_method_line_id
+        self.assertEqual(payment.payment_method_line_id.code, paid_with.code, "back the way it was paid")
         self.assertIn(refund.payment_state, ("paid", "in_payment"))
         self.assertIn(invoice.payment_state, ("paid", "in_payment"), "the invoice stays paid")
 
