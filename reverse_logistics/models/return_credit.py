@@ -410,7 +410,16 @@ class ReturnOrder(models.Model):
             order_id: self.env._("Drafted for the accountants: %s", ", ".join(moves.mapped("display_name")))
             for order_id, moves in drafted.items()
         })
-        return credit_notes.with_env(self.env)._get_records_action(name=self.env._("Credit Notes"))
+        credit_notes = credit_notes.with_env(self.env)
+        if not credit_notes.has_access("read"):
+            # A returns clerk without accounting rights: say what waits for the accountants instead of
+            # opening records they may not read.
+            return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+                "type": "success", "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "message": self.env._("Drafted for the accountants to post: %s",
+                                      ", ".join(credit_notes.sudo().mapped("display_name"))),
+            }}
+        return credit_notes._get_records_action(name=self.env._("Credit Notes"))
 
     def _prepare_credit_lines(self, return_line, source, quantity):
         """[(kind, values)] of the credit-note lines of ``quantity`` of ``return_line``: the goods and their

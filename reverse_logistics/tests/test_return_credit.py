@@ -213,7 +213,9 @@ class TestReturnCredit(CreditCase):
             "groups_id": [Command.set([self.env.ref("reverse_logistics.group_returns_user").id,
                                        self.env.ref("stock.group_stock_user").id])],
         })
-        rma.with_user(clerk).action_draft_credit_notes()
+        action = rma.with_user(clerk).action_draft_credit_notes()
+        self.assertEqual(action["tag"], "display_notification", "no credit note opened for a clerk who may not read it")
+        self.assertIn("Drafted for the accountants to post", action["params"]["message"])
         refund = rma.credit_note_ids
         self.assertEqual(refund.state, "draft")
         with self.assertRaises(AccessError):
