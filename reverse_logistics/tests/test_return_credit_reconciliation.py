@@ -7,6 +7,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import ReturnsCase
 
@@ -299,3 +300,23 @@ class TestReturnCreditReconciliation(ReturnsCase):
         with self.assertRaises(AccessError):
             rma.line_ids.with_user(readonly).action_credit_dispute()
         self.assertFalse(rma.line_ids.credit_disputed)
+
+    def test_every_view_of_the_workspace_loads_for_accountants(self):
+        """What the menus open: list, pivot, graph, form and search of Return Credits, the aging report,
+        the return form with its credit columns, and the accounting dashboard with its counts."""
+        order, _invoice = self._invoiced_sale()
+        self._received_return(order)
+        for groups in ("account.group_account_invoice", "account.group_account_readonly"):
+            user = new_test_user(self.env, f"rl_views_{groups.split('.')[1]}", groups=groups)
+            for xmlid in ("reverse_logistics.action_return_credit", "reverse_logistics.action_return_credit_aging"):
+                action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+                Model = self.env[action["res_model"]].with_user(user)
+                views = Model.get_views([(view_id, kind) for view_id, kind in action["views"]] + [(False, "search")])
+                self.assertEqual(set(views["views"]), {kind for _id, kind in action["views"]} | {"search"}, xmlid)
+                Model.web_search_read(safe_eval(action.get("domain") or "[]"), {"display_name": {}})
+            returns = new_test_user(self.env, f"rl_views_returns_{groups.split('.')[1]}",
+                                    groups=f"{groups},reverse_logistics.group_returns_user")
+            form = self.env["return.order"].with_user(returns).get_views([(False, "form")])["views"]["form"]["arch"]
+            self.assertIn('name="credit_status"', form, "accountants see the credit of each line on the return")
+            journals = self.env["account.journal"].with_user(user).search([("type", "=", "sale")])
+            self.assertTrue(journals._get_journal_dashboard_data_batched())
