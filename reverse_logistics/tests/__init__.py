@@ -24,3 +24,4 @@ from . import test_return_credit
 from . import test_return_credit_outcome
 from . import test_return_credit_amounts
 from . import test_return_credit_reconciliation
+from . import test_return_credit_tour
