@@ -61,6 +61,28 @@ class ReturnOrder(models.Model):
                 order.credit_outcome = order.line_ids.policy_id[:1].credit_outcome or "payment"
 
 
+    def _portal_credits(self):
+        """What the customer is told of their refund: the posted credit notes of this return only (never a
+        draft an accountant may still change), each with its total and what became of it."""
+        self.ensure_one()
+        # sudo: portal customers read the credit notes of their own return (checked by the portal controller).
+        credit_notes = self.sudo().line_ids.credit_line_ids.move_id.filtered(
+            lambda move: move.state == "posted" and move.move_type == "out_refund")
+        shown = []
+        for move in credit_notes.sorted(lambda m: (m.invoice_date or m.date, m.id)):
+            paid_back = move._get_reconciled_payments() or move._get_reconciled_statement_lines()
+            if move.currency_id.is_zero(move.amount_residual):
+                status = (self.env._("Paid back") if paid_back else
+                          self.env._("Deducted from your invoice %s", move.reversed_entry_id.name or ""))
+            elif paid_back or move.payment_state == "partial":
+                status = self.env._("Partly settled, %s still to come", move.currency_id.format(move.amount_residual))
+            else:
+                status = self.env._("Available as credit on your next invoice")
+            shown.append({"name": move.name, "date": move.invoice_date, "status": status,
+                          "amount": move.currency_id.format(move.amount_total)})
+        return shown
+
+
 class AccountMove(models.Model):
     _inherit = "account.move"
 

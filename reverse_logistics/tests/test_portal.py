@@ -199,6 +199,31 @@ class TestPortalReturns(HttpCase, ReturnsCase):
         self.assertNotEqual(label.headers.get("Content-Type"), "application/pdf")
         self.assertNotIn(self.other_return.name, label.text)
 
+    def test_customer_sees_the_refund_once_an_accountant_posted_it(self):
+        self.policy.credit_moment = "receipt"
+        self.chair.invoice_policy = "delivery"
+        invoice = self.order._create_invoices()
+        invoice.action_post()
+        rma = self.env["return.order"].create({
+            "partner_id": self.portal_partner.id, "sale_order_id": self.order.id,
+            "line_ids": [(0, 0, {"product_id": self.chair.id, "product_uom_qty": 1,
+                                 "reason_id": self.reason_defect.id})],
+        })
+        self._approve(rma)
+        rma.action_receive()
+        rma.credit_outcome = "store_credit"
+        rma.action_draft_credit_notes()
+        refund = rma.credit_note_ids
+        self.authenticate("portal_customer", "portal_customer")
+        self.assertNotIn("o_portal_return_credits", self.url_open(rma.get_portal_url()).text,
+                         "a draft is the accountants' business, not yet the customer's")
+        refund.action_post()
+        page = self.url_open(rma.get_portal_url()).text
+        self.assertIn("Your refund", page)
+        self.assertIn(refund.name, page)
+        self.assertIn(refund.currency_id.format(refund.amount_total), page)
+        self.assertIn("Deducted from your invoice", page, "Odoo applied it to the open invoice it reverses")
+
     def test_list_requires_login(self):
         response = self.url_open("/my/returns")
         self.assertIn("/web/login", response.url)
