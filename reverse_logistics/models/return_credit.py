@@ -220,6 +220,7 @@ class ReturnOrder(models.Model):
         for credit in previous:
             source = credit.return_credited_line_id
             already[source] += credit.product_uom_id._compute_quantity(credit.quantity, source.product_uom_id)
+        sale_left = {}  # sale line -> quantity invoiced and not credited by any credit note, drafts included
         for line in lines:
             source = sources[line]
             due = line._credit_due_qty() - line.credited_qty
@@ -259,6 +260,20 @@ class ReturnOrder(models.Model):
                     line=line.display_name, qty=quantity, invoice=invoice.name, remaining=max(remaining, 0.0),
                     invoiced=source.quantity, credited=already[source]))
                 continue
+            # Credit notes made outside the returns (the invoice's Credit Note button, the sale order's
+            # invoicing) credit the sale line too: what it still has invoiced is the cap.
+            sale_line = source.sale_line_ids[:1]
+            if sale_line:
+                sale_left.setdefault(sale_line, sale_line.qty_invoiced)
+                sale_qty = source.product_uom_id._compute_quantity(quantity, sale_line.product_uom)
+                if float_compare(sale_qty, sale_left[sale_line], precision_rounding=sale_line.product_uom.rounding) > 0:
+                    problems.append(self.env._(
+                        "%(line)s: %(order)s has only %(left)s of %(product)s invoiced and not credited: a credit note "
+                        "was issued outside the returns (from the invoice or the sale order). Check it before "
+                        "crediting again.", line=line.display_name, order=sale_line.order_id.name,
+                        left=max(sale_left[sale_line], 0.0), product=sale_line.product_id.display_name))
+                    continue
+                sale_left[sale_line] -= sale_qty
             already[source] += quantity
             plan.append((line, source, quantity))
         if problems:

@@ -99,6 +99,15 @@ class TestReturnCredit(CreditCase):
             other.action_draft_credit_notes()
         self.assertEqual(self.env["account.move"].search_count([("move_type", "=", "out_refund")]), before)
 
+    def test_a_credit_note_issued_outside_the_returns_is_not_credited_again(self):
+        order, invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 1, {})])
+        # An accountant reversed the whole invoice with Odoo's Credit Note button, before the return was credited.
+        invoice._reverse_moves([{"invoice_date": fields.Date.today()}]).action_post()
+        with self.assertRaisesRegex(UserError, "has only 0.0 of Returnable chair invoiced and not credited"):
+            rma.action_draft_credit_notes()
+        self.assertFalse(rma.credit_note_ids)
+
     def test_credit_waits_for_the_policy_moment(self):
         order, _invoice = self._invoiced_sale()
         rma = self._return_from_sale(order, [(self.product, 1, {})])
