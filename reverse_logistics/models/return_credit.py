@@ -23,6 +23,8 @@ CREDIT_MOMENTS = [
     ("inspection", "After inspection"),
 ]
 CREDIT_LOCK_MODEL = "credit:account.move.line"
+# No fee of a return comes near this; beyond it a typo or a forged value, not a price.
+FEE_LIMIT = 1e9
 # What a credit-note line of a return is: the credited goods, or a deduction of its own.
 CREDIT_LINE_KINDS = [
     ("goods", "Returned goods"),
@@ -52,8 +54,10 @@ class ReturnPolicy(models.Model):
     @api.constrains("return_shipping_fee")
     def _check_return_shipping_fee(self):
         for policy in self:
-            if policy.return_shipping_fee < 0:
-                raise ValidationError(self.env._("The return shipping charge of %s cannot be negative.", policy.name))
+            # Written so that NaN fails too.
+            if not 0 <= policy.return_shipping_fee < FEE_LIMIT:
+                raise ValidationError(self.env._("The return shipping charge of %s must be a positive amount.",
+                                                 policy.name))
 
 
 class ReturnGrade(models.Model):

@@ -49,6 +49,11 @@ class ReturnOrderLine(models.Model):
                 raise ValidationError(self.env._(
                     "%s is not an exchange: clear its Exchange For product or request an exchange.",
                     line.display_name))
+            product = line.exchange_product_id
+            if product and (not product.sale_ok or product.type != "consu"):
+                raise ValidationError(self.env._(
+                    "%(line)s: %(product)s is not goods that are sold, it cannot be sent in exchange.",
+                    line=line.display_name, product=product.display_name))
 
     def _is_priced_exchange(self):
         """An exchange for another product: credited and invoiced. Like for like: nothing to account."""

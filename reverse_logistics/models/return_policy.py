@@ -72,7 +72,7 @@ class ReturnPolicy(models.Model):
                 raise ValidationError(
                     self.env._("The restocking fee of %s must be between 0 and 100 %%.", policy.name)
                 )
-            if policy.restocking_fee_fixed < 0:
+            if not 0 <= policy.restocking_fee_fixed < 1e9:  # written so that NaN fails too
                 raise ValidationError(self.env._("The restocking fee per unit of %s cannot be negative.", policy.name))
             if policy.auto_approve_max_amount < 0:
                 raise ValidationError(self.env._("The auto-approval limit of %s cannot be negative.", policy.name))

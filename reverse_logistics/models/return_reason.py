@@ -33,7 +33,7 @@ class ReturnReason(models.Model):
     @api.constrains("restocking_fee_percent", "restocking_fee_fixed")
     def _check_restocking_fee(self):
         for reason in self:
-            if not 0 <= reason.restocking_fee_percent <= 100 or reason.restocking_fee_fixed < 0:
+            if not 0 <= reason.restocking_fee_percent <= 100 or not 0 <= reason.restocking_fee_fixed < 1e9:
                 raise ValidationError(self.env._(
                     "The restocking fee of reason %s is a percentage between 0 and 100 and an amount that is not "
                     "negative.", reason.name))

@@ -176,6 +176,20 @@ class TestReturnCreditOutcome(CreditCase):
         self.assertEqual(rma.line_ids.mapped("credited_qty"), [1.0, 1.0], "the charge is no credited quantity")
         self.assertFalse(any(rma.line_ids.mapped("credit_anomaly_amount")), "the charge is the policy's")
 
+    def test_charges_and_exchange_products_refuse_nonsense(self):
+        for value in (-1.0, 1e12):
+            with self.assertRaisesRegex(ValidationError, "must be a positive amount"):
+                self.policy.return_shipping_fee = value
+            with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+                self.policy.restocking_fee_fixed = value
+        with self.assertRaises(ValueError, msg="Odoo's monetary fields refuse NaN themselves"):
+            self.policy.return_shipping_fee = float("nan")
+        service = self.env["product.product"].create({"name": "Extended warranty", "type": "service"})
+        order, _invoice = self._invoiced_sale()
+        with self.assertRaisesRegex(ValidationError, "cannot be sent in exchange"):
+            self._return_from_sale(order, [(self.product, 1, {"requested_outcome": "exchange",
+                                                              "exchange_product_id": service.id})])
+
     def test_the_company_pays_the_return_shipping_nothing_deducted(self):
         self.policy.write({"return_shipping_payer": "company", "return_shipping_fee": 7.5})
         order, _invoice = self._invoiced_sale()
