@@ -6,6 +6,7 @@
 - ``conditions``: the condition each sales channel (Google Merchant Center, eBay, Back Market,
   Amazon) shows for an internal grade, as data in ``data/channel_conditions.csv``.
 - ``merchant_feed``: the Google Merchant Center RSS 2.0 product feed.
+- ``marketplace_csv``: marketplace bulk listing files in Back Market's layout, split at 15,000 offers.
 - ``channel_client``: the channel adapter interface and the generic REST adapter that pushes prices and
   quantities in batches, with retries, back-off and rate limits, and never raises for a channel's failure.
 """
