@@ -149,11 +149,9 @@ class RestChannelClient(ChannelAdapter):
 
     def _wait(self, last_error, attempt):
         _error, retry_after = last_error
-        if retry_after is not None:
-            try:
-                return min(max(float(retry_after), 0.0), self.max_wait)
-            except ValueError:
-                pass  # an HTTP date or garbage: back off as for any other failure
+        # Retry-After in seconds; an HTTP date or garbage backs off as any other failure does.
+        if retry_after is not None and retry_after.strip().replace(".", "", 1).isdigit():
+            return min(float(retry_after), self.max_wait)
         return min(self.backoff * 2 ** (attempt - 1), self.max_wait)
 
     @staticmethod
