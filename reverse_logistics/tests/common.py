@@ -102,6 +102,20 @@ class ReturnsCase(TransactionCase):
         picking.date_done = delivered_at
         return order
 
+    @staticmethod
+    def _confirm_deliver_invoice(order, **invoice_values):
+        """Confirm ``order``, deliver all of it, invoice it (with ``invoice_values``) and post the invoice."""
+        order.action_confirm()
+        for move in order.picking_ids.move_ids:
+            move.quantity = move.product_uom_qty
+        order.picking_ids.move_ids.picked = True
+        order.picking_ids.button_validate()
+        invoice = order._create_invoices()
+        if invoice_values:
+            invoice.write(invoice_values)
+        invoice.action_post()
+        return invoice
+
     @classmethod
     def _return_from_sale(cls, order, lines, **values):
         """Create a return of ``lines`` [(product, qty, extra line values)] from ``order``."""

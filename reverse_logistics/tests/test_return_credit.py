@@ -42,15 +42,7 @@ class CreditCase(ReturnsCase):
                                 "tax_id": [Command.set(self.tax.ids)]}),
             ],
         })
-        order.action_confirm()
-        order.picking_ids.move_ids.write({"quantity": 0})
-        for move in order.picking_ids.move_ids:
-            move.quantity = move.product_uom_qty
-        order.picking_ids.move_ids.picked = True
-        order.picking_ids.button_validate()
-        invoice = order._create_invoices()
-        invoice.action_post()
-        return order, invoice
+        return order, self._confirm_deliver_invoice(order)
 
     def _received_return(self, order, lines):
         rma = self._return_from_sale(order, lines)

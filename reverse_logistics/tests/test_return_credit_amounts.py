@@ -45,18 +45,10 @@ class TestReturnCreditAmounts(ReturnsCase):
                 for product, qty, price, discount, taxes, extra in lines
             ],
         })
-        order.action_confirm()
-        for move in order.picking_ids.move_ids:
-            move.quantity = move.product_uom_qty
-        order.picking_ids.move_ids.picked = True
-        order.picking_ids.button_validate()
-        invoice = order._create_invoices()
-        if invoice_date:
-            invoice.invoice_date = invoice_date
+        invoice_values = {"invoice_date": invoice_date} if invoice_date else {}
         if cash_rounding:
-            invoice.invoice_cash_rounding_id = cash_rounding
-        invoice.action_post()
-        return order, invoice
+            invoice_values["invoice_cash_rounding_id"] = cash_rounding.id
+        return order, self._confirm_deliver_invoice(order, **invoice_values)
 
     def _credit(self, order, lines):
         """Return ``lines`` [(product, qty, extra return line values)] of ``order``, receive them and draft

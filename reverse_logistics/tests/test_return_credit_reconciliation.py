@@ -36,14 +36,7 @@ class TestReturnCreditReconciliation(ReturnsCase):
             "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": qty, "price_unit": 100.0,
                                            "discount": 10.0, "tax_id": [Command.set(self.tax.ids)]})],
         })
-        order.action_confirm()
-        for move in order.picking_ids.move_ids:
-            move.quantity = move.product_uom_qty
-        order.picking_ids.move_ids.picked = True
-        order.picking_ids.button_validate()
-        invoice = order._create_invoices()
-        invoice.action_post()
-        return order, invoice
+        return order, self._confirm_deliver_invoice(order)
 
     def _received_return(self, order, qty=1):
         rma = self._return_from_sale(order, [(self.product, qty, {})])
