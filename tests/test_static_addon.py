@@ -16,9 +16,9 @@ REPO = Path(__file__).resolve().parents[1]
 ADDON = REPO / "reverse_logistics"
 MODULE = ADDON.name
 
-# Core models this addon grants access to, as "module.model_xxx" (none so far). A row naming a
+# Core models this addon grants access to, as "module.model_xxx". A row naming a
 # core model must be declared here, so that a typo in a model reference cannot pass.
-DECLARED_CORE_MODELS = set()
+DECLARED_CORE_MODELS = {"stock.model_stock_lot"}  # refurbished sales read the serials they sell
 
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 

@@ -48,3 +48,8 @@ from . import customs_declaration_authorisation
 from . import customs_declaration_notification
 from . import res_company
 from . import res_partner
+from . import resale_channel
+from . import resale_listing
+from . import return_disposition_resale
+from . import sale_order_resale
+from . import stock_move_resale

@@ -18,6 +18,9 @@ class ProductCategory(models.Model):
     return_refurbished_grade_id = fields.Many2one(
         "return.grade", "Grade after Refurbishment", help="The grade a refurbishment brings a unit to (default B)."
     )
+    resale_warranty_months = fields.Integer(
+        "Resale Warranty (Months)", default=12, help="Warranty of refurbished and graded units of the category."
+    )
     return_refurbish_cost = fields.Float(
         "Refurbishment Cost", digits="Product Price", help="Parts and labour to refurbish one unit."
     )

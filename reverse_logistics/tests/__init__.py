@@ -25,3 +25,4 @@ from . import test_return_credit_outcome
 from . import test_return_credit_amounts
 from . import test_return_credit_reconciliation
 from . import test_return_credit_tour
+from . import test_resale_listing
