@@ -11,11 +11,11 @@ class SaleOrderLine(models.Model):
 
     resale_listing_id = fields.Many2one(
         "resale.listing", "Refurbished Unit", index="btree_not_null", copy=False, check_company=True,
-        domain="[('state', '=', 'published'), ('company_id', '=', company_id)]",
+        domain="[('state', '=', 'published'), ('company_id', '=', company_id)]", groups="base.group_user",
         help="The listed unit this line sells: the delivery takes exactly this unit from secondary-market stock.",
     )
-    resale_lot_id = fields.Many2one(related="resale_listing_id.lot_id", string="Serial Sold")
-    resale_grade_id = fields.Many2one(related="resale_listing_id.grade_id", string="Grade")
+    resale_lot_id = fields.Many2one(related="resale_listing_id.lot_id", string="Serial Sold", groups="base.group_user")
+    resale_grade_id = fields.Many2one(related="resale_listing_id.grade_id", string="Grade", groups="base.group_user")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -94,7 +94,7 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     resale_channel_id = fields.Many2one(
-        "resale.channel", check_company=True, index="btree_not_null",
+        "resale.channel", check_company=True, index="btree_not_null", groups="base.group_user",
         help="The marketplace or shop the order came from, for the refurbished sales figures.",
     )
 

@@ -7,7 +7,7 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     resale_listing_id = fields.Many2one("resale.listing", "Listing Sold", index="btree_not_null", copy=False,
-                                        readonly=True)
+                                        readonly=True, groups="base.group_user")
 
     def _update_reserved_quantity(self, need, location_id, lot_id=None, package_id=None, owner_id=None,
                                   strict=True):

@@ -144,10 +144,22 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "customs.declaration.tax": declaration.tax_assessment_ids,
             "customs.exchange": declaration.exchange_ids,
             "return.credit.aging": env["return.credit.aging"].search([("order_id", "=", rma.id)]),
+            **cls._resale_records(env, company, warehouse),
         }
         for model, recordset in records.items():
             assert recordset and set(recordset.company_id) == {company}, f"{model}: no record of {company.name}"
         return records
+
+    @classmethod
+    def _resale_records(cls, env, company, warehouse):
+        """A channel and a listing of ``company`` (the listing as the disposition flow writes it, as superuser)."""
+        channel = env["resale.channel"].create({"name": f"Shop of {company.name[:12]}", "company_id": company.id})
+        listing = env["resale.listing"].create({
+            "company_id": company.id, "product_id": cls.product.id, "quantity": 1,
+            "grade_id": env.ref("reverse_logistics.grade_b").id,
+            "location_id": warehouse.secondary_market_location_id.id, "channel_ids": [Command.link(channel.id)],
+        })
+        return {"resale.channel": channel, "resale.listing": listing}
 
     def _addon_models(self):
         """Names of the stored models the addon defines, from the database's own model registry."""
