@@ -78,6 +78,32 @@ class SaleOrderLine(models.Model):
             values["resale_listing_id"] = self.resale_listing_id
         return values
 
+    def _check_resale_prices(self):
+        """A listed unit sold under its floor (and under its listing price) needs a sales manager.
+
+        The line's price can be edited like any other: without this check a discount would sell below
+        the floor that the listing protects.
+        """
+        if self.env.user.has_group("sales_team.group_sale_manager"):
+            return
+        problems = []
+        for line in self.filtered("resale_listing_id"):
+            listing = line.resale_listing_id
+            net = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
+            net = line.currency_id._convert(net, listing.currency_id, listing.company_id,
+                                            line.order_id.date_order or fields.Date.context_today(line))
+            lowest = min(listing.floor_price, listing.price or listing.floor_price)
+            if listing.currency_id.compare_amounts(net, lowest) < 0:
+                problems.append(self.env._(
+                    "%(unit)s: %(price)s is below the lowest price allowed, %(lowest)s.",
+                    unit=listing.display_name, price=listing.currency_id.format(net),
+                    lowest=listing.currency_id.format(lowest),
+                ))
+        if problems:
+            raise UserError(self.env._(
+                "Only a sales manager may sell these refurbished units at this price:\n%s", "\n".join(problems)
+            ))
+
     def _resale_quantities(self, undelivered=False):
         """{listing: quantity in the product's unit} sold by the lines (only what is not delivered yet)."""
         quantities = defaultdict(float)
@@ -98,13 +124,15 @@ class SaleOrder(models.Model):
         help="The marketplace or shop the order came from, for the refurbished sales figures.",
     )
 
-    def _action_confirm(self):
+    def action_confirm(self):
+        # Checked and reserved before Odoo writes the order's state: a refusal leaves the order as it was.
         # sudo: confirming an order reserves its listed units for whoever confirms it (a salesperson, the
         # web shop's public user paying); the row lock and the availability check decide, not their rights.
         quantities = self.order_line._resale_quantities()
         if quantities:
+            self.order_line._check_resale_prices()
             self.env["resale.listing"].sudo()._reserve(quantities)
-        return super()._action_confirm()
+        return super().action_confirm()
 
     def _action_cancel(self):
         reserved = self.filtered(lambda order: order.state == "sale").order_line._resale_quantities(undelivered=True)

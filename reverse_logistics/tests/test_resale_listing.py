@@ -136,6 +136,19 @@ class TestResaleListing(ResaleCase):
         sold = listing.disposition_ids.order_id.event_ids.filtered(lambda e: e.event_type == "sold")
         self.assertEqual((sold.lot_id, sold.description), (serial, order.name))
 
+    def test_a_discount_below_the_floor_needs_a_sales_manager(self):
+        listing = self._listed_unit(self.serials[0])
+        salesman = new_test_user(self.env, "discounting_salesman", groups="sales_team.group_sale_salesman")
+        order = self._sell(listing)
+        order.user_id = salesman
+        order = order.with_user(salesman)
+        order.order_line.discount = 60
+        with self.assertRaisesRegex(UserError, "Only a sales manager"):
+            order.action_confirm()
+        self.assertEqual((order.state, listing.state), ("draft", "published"))
+        order.with_user(self.sales_manager).action_confirm()
+        self.assertEqual(listing.state, "reserved")
+
     def test_a_cancelled_order_gives_the_unit_back(self):
         listing = self._listed_unit(self.serials[0])
         order = self._sell(listing)
