@@ -318,7 +318,7 @@ class ReturnOrder(models.Model):
         self.write({
             "tracking_last_poll": now,
             "tracking_poll_failures": failures,
-            "tracking_next_poll": now + timedelta(seconds=tracking_lib.backoff_delay(failures)),
+            "tracking_next_poll": now + timedelta(seconds=tracking_lib.poll_backoff_seconds(failures)),
             "tracking_poll_error": message[:250],
         })
 

@@ -205,7 +205,7 @@ def parse_body(body: bytes, now=None) -> list[CarrierEvent]:
     return parse_events(decode_body(body), now=now)
 
 
-def backoff_delay(failures: int, base_seconds: int = 300, cap_seconds: int = 6 * 3600) -> int:
+def poll_backoff_seconds(failures: int, base_seconds: int = 300, cap_seconds: int = 6 * 3600) -> int:
     """Seconds to wait before polling again after ``failures`` failed polls in a row."""
     if failures <= 0:
         return 0

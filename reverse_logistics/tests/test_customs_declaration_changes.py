@@ -144,7 +144,7 @@ class TestDeclarationChanges(CustomsCase):
 
 @tagged("post_install", "-at_install")
 class TestOnlineEoriCheck(CustomsCase):
-    """The EU EORI service played by the pytest suite's server on 127.0.0.1 (tests/test_eori_service.py)."""
+    """The EU EORI service played by the pytest suite's server on 127.0.0.1 (tests/test_lib_eori_service.py)."""
 
     @classmethod
     def setUpClass(cls):
@@ -152,7 +152,7 @@ class TestOnlineEoriCheck(CustomsCase):
         if str(ROOT_TESTS) not in sys.path:
             sys.path.insert(0, str(ROOT_TESTS))
         try:
-            import test_eori_service  # pylint: disable=import-outside-toplevel
+            import test_lib_eori_service as test_eori_service  # pylint: disable=import-outside-toplevel
         except ImportError as error:
             raise SkipTest(f"the EORI test server is not beside the addon ({ROOT_TESTS})") from error
         cls.service = test_eori_service.EoriService()

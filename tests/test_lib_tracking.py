@@ -89,8 +89,8 @@ def test_too_many_events_in_one_call():
 
 
 def test_backoff_doubles_and_is_capped():
-    assert [tracking.backoff_delay(n) for n in range(5)] == [0, 300, 600, 1200, 2400]
-    assert tracking.backoff_delay(30) == 6 * 3600
+    assert [tracking.poll_backoff_seconds(n) for n in range(5)] == [0, 300, 600, 1200, 2400]
+    assert tracking.poll_backoff_seconds(30) == 6 * 3600
 
 
 NOW = datetime(2026, 11, 28, 12, 0)  # naive UTC, as the parser's ``now``
