@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from returns_lib import categories
 from returns_lib import policy as p
 
 TODAY = dt.date(2026, 11, 25)
@@ -83,20 +84,20 @@ def test_every_problem_is_reported_at_once():
     assert {finding.line_key for finding in verdict.findings} == {1, 2, 3}
 
 
-def test_pick_policy_prefers_the_nearest_category():
+def test_pick_most_specific_prefers_the_nearest_category():
     general = p.Policy(policy_id=1, window_days=30)
     electronics = p.Policy(policy_id=2, window_days=14)
     phones = p.Policy(policy_id=3, window_days=7)
     policies = [(general, frozenset()), (electronics, frozenset({20})), (phones, frozenset({21}))]
-    assert p.pick_policy([21, 20, 1], policies) is phones
-    assert p.pick_policy([22, 20, 1], policies) is electronics
-    assert p.pick_policy([5, 1], policies) is general
-    assert p.pick_policy([5, 1], policies[1:]) is None
+    assert categories.pick_most_specific([21, 20, 1], policies) is phones
+    assert categories.pick_most_specific([22, 20, 1], policies) is electronics
+    assert categories.pick_most_specific([5, 1], policies) is general
+    assert categories.pick_most_specific([5, 1], policies[1:]) is None
 
 
-def test_pick_policy_tie_goes_to_the_first_in_order():
+def test_pick_most_specific_tie_goes_to_the_first_in_order():
     first, second = p.Policy(policy_id=1, window_days=30), p.Policy(policy_id=2, window_days=60)
-    assert p.pick_policy([20], [(first, frozenset({20})), (second, frozenset({20}))]) is first
+    assert categories.pick_most_specific([20], [(first, frozenset({20})), (second, frozenset({20}))]) is first
 
 
 @pytest.mark.parametrize("code", sorted(p.BLOCKING_CODES))
@@ -174,21 +175,21 @@ def test_empty_request_is_in_policy():
     assert verdict.in_policy and verdict.auto_approvable
 
 
-def test_pick_policy_specific_category_beats_an_earlier_catch_all():
+def test_pick_most_specific_specific_category_beats_an_earlier_catch_all():
     catch_all = p.Policy(policy_id=1, window_days=30)
     phones = p.Policy(policy_id=2, window_days=7)
-    assert p.pick_policy([21, 20, 1], [(catch_all, frozenset()), (phones, frozenset({20}))]) is phones
+    assert categories.pick_most_specific([21, 20, 1], [(catch_all, frozenset()), (phones, frozenset({20}))]) is phones
 
 
-def test_pick_policy_first_catch_all_is_the_fallback():
+def test_pick_most_specific_first_catch_all_is_the_fallback():
     first, second = p.Policy(policy_id=1, window_days=30), p.Policy(policy_id=2, window_days=60)
-    assert p.pick_policy([5], [(first, frozenset()), (second, frozenset())]) is first
-    assert p.pick_policy([], [(first, frozenset()), (second, frozenset())]) is first
-    assert p.pick_policy([], []) is None
+    assert categories.pick_most_specific([5], [(first, frozenset()), (second, frozenset())]) is first
+    assert categories.pick_most_specific([], [(first, frozenset()), (second, frozenset())]) is first
+    assert categories.pick_most_specific([], []) is None
 
 
-def test_pick_policy_nearest_category_wins_over_order():
+def test_pick_most_specific_nearest_category_wins_over_order():
     parent = p.Policy(policy_id=1, window_days=30)
     child = p.Policy(policy_id=2, window_days=14)
     # the parent's policy comes first in sequence, but the child category is nearer to the product
-    assert p.pick_policy([21, 20], [(parent, frozenset({20})), (child, frozenset({21}))]) is child
+    assert categories.pick_most_specific([21, 20], [(parent, frozenset({20})), (child, frozenset({21}))]) is child

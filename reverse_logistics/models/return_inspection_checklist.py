@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..returns_lib import categories as categories_lib
+
 
 class ReturnInspectionChecklist(models.Model):
     """The questions an inspector answers for returned units of some product categories."""
@@ -24,22 +26,11 @@ class ReturnInspectionChecklist(models.Model):
     def _get_by_category(self, categories, company):
         """The checklist of each category: the one covering its nearest ancestor, else a catch-all one."""
         checklists = self.search([("company_id", "in", (company.id, False))])
+        candidates = [(checklist, frozenset(checklist.category_ids.ids)) for checklist in checklists]
         result = {}
         for category in categories:
-            best = self.browse()
-            best_depth = None
-            for checklist in checklists:
-                if not checklist.category_ids:
-                    depth = 10**6  # a catch-all checklist is the least specific
-                else:
-                    depth = next(
-                        (i for i, ancestor in enumerate(category._ancestors_and_self())
-                         if ancestor in checklist.category_ids),
-                        None,
-                    )
-                if depth is not None and (best_depth is None or depth < best_depth):
-                    best, best_depth = checklist, depth
-            result[category] = best
+            path = category._ancestors_and_self().ids
+            result[category] = categories_lib.pick_most_specific(path, candidates) or self.browse()
         return result
 
 

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..returns_lib import categories as categories_lib
 from ..returns_lib import policy as policy_lib
 
 
@@ -99,11 +100,6 @@ class ReturnPolicy(models.Model):
         by_id = {policy.id: policy for policy in policies}
         result = {}
         for product in products:
-            path = []
-            category = product.categ_id
-            while category:
-                path.append(category.id)
-                category = category.parent_id
-            rule = policy_lib.pick_policy(path, rules)
+            rule = categories_lib.pick_most_specific(product.categ_id._ancestors_and_self().ids, rules)
             result[product] = by_id[rule.policy_id] if rule else self.browse()
         return result

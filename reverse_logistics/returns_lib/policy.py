@@ -119,26 +119,3 @@ def evaluate_request(lines: list[RequestLine], request_date: dt.date) -> Verdict
                 )
             )
     return Verdict(tuple(findings))
-
-
-def pick_policy(category_path_ids: list[int], policies: list[tuple[Policy, frozenset[int]]]) -> Policy | None:
-    """Choose the policy that covers a product category most specifically.
-
-    ``category_path_ids`` lists the product's category first, then its parents up to the
-    root. ``policies`` pairs each policy with the categories it covers (empty: all).
-    The policy naming the nearest category wins; a policy covering every category is
-    the fallback; the first one in the given order wins a tie.
-    """
-    best: Policy | None = None
-    best_depth = len(category_path_ids) + 1
-    fallback: Policy | None = None
-    for policy, category_ids in policies:
-        if not category_ids:
-            fallback = fallback or policy
-            continue
-        for depth, category_id in enumerate(category_path_ids):
-            if category_id in category_ids:
-                if depth < best_depth:
-                    best, best_depth = policy, depth
-                break
-    return best or fallback
