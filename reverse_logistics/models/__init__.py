@@ -50,6 +50,9 @@ from . import res_company
 from . import res_partner
 from . import resale_channel
 from . import resale_listing
+from . import resale_offer
+from . import resale_channel_feed
+from . import resale_channel_push
 from . import return_disposition_resale
 from . import sale_order_resale
 from . import stock_move_resale

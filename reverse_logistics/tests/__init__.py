@@ -28,3 +28,4 @@ from . import test_return_credit_tour
 from . import test_resale_listing
 from . import test_resale_race
 from . import test_resale_tour
+from . import test_resale_feed
