@@ -2,6 +2,18 @@
 
 The address carries the channel's feed token: it is the reader's only credential. Every refusal is the
 same 403, whether the channel does not exist, is archived, or the token is wrong.
+
+What the feeds carry, and the choices made:
+- only listings published on the channel; Merchant Center gets those with a unit to sell (it drops an
+  item missing from the next fetch), the Back Market file and the JSON offers also list, with quantity 0,
+  those that left sale in the last 30 days (sold, reserved, delisted, unit gone): a marketplace keeps
+  selling an offer until a file says 0;
+- the offer id is the listing's SKU; the brand is the product's brand when a brand module adds one
+  (``product_brand_id``/``brand_id``), else the company's name; the GTIN is the product's barcode when it is
+  a valid GTIN (else the MPN, the internal reference);
+- the link is the product's page on the web shop when website_sale publishes it, else a plain page of the
+  listing served here; images and pages have their own address, signed per listing with a key derived
+  from the feed token, because Merchant Center shows them to buyers: they never carry the token itself.
 """
 
 import hmac

@@ -29,3 +29,4 @@ from . import test_resale_listing
 from . import test_resale_race
 from . import test_resale_tour
 from . import test_resale_feed
+from . import test_resale_push
