@@ -159,7 +159,8 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "grade_id": env.ref("reverse_logistics.grade_b").id,
             "location_id": warehouse.secondary_market_location_id.id, "channel_ids": [Command.link(channel.id)],
         })
-        return {"resale.channel": channel, "resale.listing": listing}
+        offer = env["resale.offer"].sudo().create({"listing_id": listing.id, "channel_id": channel.id})
+        return {"resale.channel": channel, "resale.listing": listing, "resale.offer": offer.sudo(False)}
 
     def _addon_models(self):
         """Names of the stored models the addon defines, from the database's own model registry."""
