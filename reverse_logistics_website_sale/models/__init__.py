@@ -1,0 +1,3 @@
+from . import product_product
+from . import resale_listing
+from . import sale_order
