@@ -44,7 +44,9 @@ from pgcluster import ThrowawayCluster, die_with_parent, signals_raise_keyboard_
 RESULTS = REPO / ".test-results"
 ADDON = "reverse_logistics"
 # Installed and tested with it: its bridges to optional Odoo modules (auto_install in a real database).
-BRIDGES = ("reverse_logistics_landed_costs",)
+BRIDGES = ("reverse_logistics_landed_costs", "reverse_logistics_website_sale")
+# Installed for the tests only: the demo payment provider the web shop tour pays with.
+TEST_ONLY_MODULES = ("payment_demo",)
 CHROMES = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")  # Odoo's search order
 
 
@@ -297,7 +299,8 @@ def run_odoo_suite(odoo):
             sys.executable, str(REPO / "scripts" / "odoo_test_driver.py"), str(result_file), "--",
             "-d", "rl_test", *cluster.odoo_args(), f"--addons-path={odoo.addons_path}",
             f"--data-dir={cluster.base / 'filestore'}",
-            "-i", ",".join((ADDON, *BRIDGES)), "--test-enable", f"--test-tags={tags}", "--stop-after-init",
+            "-i", ",".join((ADDON, *BRIDGES, *TEST_ONLY_MODULES)), "--test-enable", f"--test-tags={tags}",
+            "--stop-after-init",
             "--http-port", os.environ.get("RL_ODOO_HTTP_PORT") or str(_free_http_port()),
             "--max-cron-threads=0", "--workers=0", "--log-level=info",
         ]

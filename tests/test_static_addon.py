@@ -20,6 +20,9 @@ MODULE = ADDON.name
 # core model must be declared here, so that a typo in a model reference cannot pass.
 DECLARED_CORE_MODELS = {"stock.model_stock_lot"}  # refurbished sales read the serials they sell
 
+# Optional bridges to other Odoo modules, next to the addon (auto_install once both sides are installed).
+BRIDGES = ("reverse_logistics_landed_costs", "reverse_logistics_website_sale")
+
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -250,7 +253,36 @@ def test_pylint_odoo_is_clean():
     except ImportError:
         pytest.fail("pylint-odoo is not installed (pip install pylint-odoo)")
     done = subprocess.run(
-        [sys.executable, "-m", "pylint", "--rcfile", str(REPO / ".pylintrc"), MODULE, "reverse_logistics_landed_costs"],
+        [sys.executable, "-m", "pylint", "--rcfile", str(REPO / ".pylintrc"), MODULE, *BRIDGES],
         cwd=REPO, capture_output=True, text=True,
     )
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+
+
+@pytest.mark.parametrize("bridge", BRIDGES)
+def test_bridges_are_optional_addons_of_the_core(bridge):
+    """A bridge installs itself with the core and its other side; the core never depends on that side."""
+    folder = REPO / bridge
+    data = ast.literal_eval((folder / "__manifest__.py").read_text())
+    for key in ("name", "summary", "version", "category", "author", "website", "license", "depends"):
+        assert data.get(key), f"{bridge}: manifest key {key!r} missing or empty"
+    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", data["version"]), data["version"]
+    assert data["license"] == "LGPL-3"
+    assert data.get("auto_install") is True
+    assert MODULE in data["depends"] and len(data["depends"]) >= 2, data["depends"]
+    assert not set(data["depends"][1:]) & set(manifest()["depends"]), "the core would not need the bridge"
+    for relative in data.get("data", []) + data.get("demo", []):
+        assert (folder / relative).is_file(), f"{bridge}: {relative} does not exist"
+    for bundle, directives in data.get("assets", {}).items():
+        for directive in directives:
+            assert isinstance(directive, str) and glob.glob(str(REPO / directive)), f"{bundle}: {directive}"
+    for path in folder.rglob("*.xml"):
+        etree.parse(str(path), SAFE_XML)
+    if (folder / "tests").is_dir():
+        init = (folder / "tests" / "__init__.py").read_text()
+        for path in (folder / "tests").glob("test_*.py"):
+            assert f"import {path.stem}" in init, f"{bridge}: {path.name} is not imported by tests/__init__.py"
+
+
+def test_the_core_has_no_website_dependency():
+    assert not {"website", "website_sale"} & set(manifest()["depends"])
