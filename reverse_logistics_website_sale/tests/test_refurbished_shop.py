@@ -1,5 +1,6 @@
 """Listings published on the web shop channel are sold in the eCommerce, one listed unit per cart line."""
 
+import base64
 import re
 
 from odoo import Command
@@ -40,6 +41,24 @@ class TestRefurbishedShop(ResaleCase, HttpCase):
         cards = re.findall(r'data-listing-id="(\d+)"', self.url_open("/shop/refurbished").text)
         self.assertEqual(sorted(map(int, cards)), sorted((self.phone_b | self.phone_a).ids),
                          "both grade-B phones are one card, leading to the cheaper one")
+
+    def test_the_listing_photos_are_served_for_the_listings_the_shop_shows_only(self):
+        photo = self.env["ir.attachment"].create({
+            "name": "back.png", "datas": base64.b64encode(b"\x89PNG back of the phone"),
+            "res_model": "resale.listing", "res_id": self.phone_b.id,
+        })
+        self.phone_b._flow_write({"photo_ids": [Command.link(photo.id)]})
+        url = f"/shop/refurbished/{self.phone_b.id}/photo/{photo.id}"
+        self.assertIn(f'src="{url}"', self.url_open("/shop/refurbished").text)
+        self.assertIn(f'src="{url}"', self.url_open(f"/shop/refurbished/{self.phone_b.id}").text)
+        response = self.url_open(url)
+        self.assertEqual((response.status_code, response.content), (200, b"\x89PNG back of the phone"))
+        self.assertEqual(self.url_open(f"/shop/refurbished/{self.phone_a.id}/photo/{photo.id}").status_code, 404,
+                         "a photo only through the listing it belongs to")
+        self.assertEqual(self.url_open(f"/web/content/{photo.id}").status_code, 404,
+                         "the attachment itself stays private")
+        self.phone_b.channel_ids = self.backmarket
+        self.assertEqual(self.url_open(url).status_code, 404)
 
     def test_a_listing_off_the_web_shop_channel_is_not_in_the_shop(self):
         self.phone_a.channel_ids = self.backmarket
