@@ -12,7 +12,8 @@
 
 Ends with exactly one line ``N passed, N failed`` over both suites (failed includes errors; skipped
 tests are reported apart and never counted as passed), exits non-zero when anything failed or
-could not run, and writes ``.test-results/summary.json`` and ``.test-results/odoo.log``.
+could not run, and writes ``.test-results/summary.json`` and ``.test-results/odoo.log`` (the web shop
+database's log: ``.test-results/odoo-rl_test_shop.log``).
 
 Environment: ODOO_PATH, ODOO_ADDONS_PATH (see odoo_env.py), RL_FORCE_NO_ODOO=1 (behave as without
 Odoo), RL_ODOO_TEST_TAGS (default ``/reverse_logistics``), RL_ODOO_TIMEOUT (seconds, default 3600),
@@ -43,10 +44,18 @@ from pgcluster import ThrowawayCluster, die_with_parent, signals_raise_keyboard_
 
 RESULTS = REPO / ".test-results"
 ADDON = "reverse_logistics"
-# Installed and tested with it: its bridges to optional Odoo modules (auto_install in a real database).
-BRIDGES = ("reverse_logistics_landed_costs", "reverse_logistics_website_sale")
-# Installed for the tests only: the demo payment provider the web shop tour pays with.
-TEST_ONLY_MODULES = ("payment_demo",)
+# The databases the Odoo suite installs and tests, one after the other in the same throwaway cluster:
+# (database, modules installed with their demo data, default test tags). The web shop gets a database
+# of its own: website_sale's demo data (pricelists per country, public product categories) would change
+# the prices every other test sets up. The portal and multi-company walks run there too, so that the
+# fields website_sale opens to portal and public users are checked with it installed.
+ODOO_SUITES = (
+    ("rl_test", (ADDON, "reverse_logistics_landed_costs"),
+     f"/{ADDON},/reverse_logistics_landed_costs"),
+    # payment_demo: the demo payment provider the web shop tour pays with.
+    ("rl_test_shop", (ADDON, "reverse_logistics_website_sale", "payment_demo"),
+     f"/reverse_logistics_website_sale,/{ADDON}:TestPortalReadability,/{ADDON}:TestMultiCompanyIsolation"),
+)
 CHROMES = ("google-chrome", "chromium", "chromium-browser", "google-chrome-stable")  # Odoo's search order
 
 
@@ -283,49 +292,77 @@ def odoo_counts(outcome, log_text, strict_log=False):
     return counts, problems, notes
 
 
+def _suites_for(tags):
+    """[(database, modules, tags)] to run: every suite, or those installing a module the given tags name."""
+    if not tags:
+        return list(ODOO_SUITES)
+    named = {tag.strip().lstrip("-/").split(":")[0].split("/")[0] for tag in tags.split(",") if tag.strip()}
+    chosen = []
+    for database, modules, _default in ODOO_SUITES:
+        wanted = named & set(modules) - {name for _d, previous, _t in chosen for name in previous}
+        if wanted:
+            chosen.append((database, modules, tags))
+    return chosen or [(*ODOO_SUITES[0][:2], tags)]
+
+
 def run_odoo_suite(odoo):
+    """Every Odoo suite (see ODOO_SUITES), counted together."""
     chrome = ensure_chromium()
     wkhtmltopdf = ensure_wkhtmltopdf()
-    result_file = RESULTS / "odoo-result.json"
-    odoo_log = RESULTS / "odoo.log"
-    result_file.unlink(missing_ok=True)
-    tags = os.environ.get("RL_ODOO_TEST_TAGS", ",".join(f"/{name}" for name in (ADDON, *BRIDGES)))
+    suites = _suites_for(os.environ.get("RL_ODOO_TEST_TAGS"))
     timeout = float(os.environ.get("RL_ODOO_TIMEOUT", "3600"))
+    total = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0, "tests_run": 0}
+    problems, notes = [], []
+    with ThrowawayCluster() as cluster:
+        for index, (database, modules, tags) in enumerate(suites):
+            odoo_log = RESULTS / ("odoo.log" if index == 0 else f"odoo-{database}.log")
+            log(f"Odoo {odoo.version} suite {database} ({', '.join(modules)}): throwaway PostgreSQL cluster "
+                f"in {cluster.base}, log in {odoo_log}")
+            counts = _run_one_odoo_suite(odoo, cluster, database, modules, tags, odoo_log, timeout)
+            for key in total:
+                total[key] += counts[key]
+            problems += [f"{database}: {problem}" for problem in counts["problems"]]
+            notes += [f"{database}: {note}" for note in counts["notes"]]
+    total.update(problems=problems, notes=notes, chrome=chrome, wkhtmltopdf=wkhtmltopdf,
+                 test_tags=" | ".join(f"{database}: {tags}" for database, _modules, tags in suites))
+    return total
+
+
+def _run_one_odoo_suite(odoo, cluster, database, modules, tags, odoo_log, timeout):
+    result_file = RESULTS / f"odoo-result-{database}.json"
+    result_file.unlink(missing_ok=True)
     verbose = bool(os.environ.get("RL_ODOO_VERBOSE"))
     timed_out = []
-    with ThrowawayCluster() as cluster:
-        log(f"Odoo {odoo.version} suite: throwaway PostgreSQL cluster in {cluster.base}, log in {odoo_log}")
-        command = [
-            sys.executable, str(REPO / "scripts" / "odoo_test_driver.py"), str(result_file), "--",
-            "-d", "rl_test", *cluster.odoo_args(), f"--addons-path={odoo.addons_path}",
-            f"--data-dir={cluster.base / 'filestore'}",
-            "-i", ",".join((ADDON, *BRIDGES, *TEST_ONLY_MODULES)), "--test-enable", f"--test-tags={tags}",
-            "--stop-after-init",
-            "--http-port", os.environ.get("RL_ODOO_HTTP_PORT") or str(_free_http_port()),
-            "--max-cron-threads=0", "--workers=0", "--log-level=info",
-        ]
-        with open(odoo_log, "w") as fh:
-            process = subprocess.Popen(command, cwd=REPO, env=odoo.env, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
-                                       preexec_fn=die_with_parent)
+    command = [
+        sys.executable, str(REPO / "scripts" / "odoo_test_driver.py"), str(result_file), "--",
+        "-d", database, *cluster.odoo_args(), f"--addons-path={odoo.addons_path}",
+        f"--data-dir={cluster.base / 'filestore'}",
+        "-i", ",".join(modules), "--test-enable", f"--test-tags={tags}", "--stop-after-init",
+        "--http-port", os.environ.get("RL_ODOO_HTTP_PORT") or str(_free_http_port()),
+        "--max-cron-threads=0", "--workers=0", "--log-level=info",
+    ]
+    with open(odoo_log, "w") as fh:
+        process = subprocess.Popen(command, cwd=REPO, env=odoo.env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, errors="replace", bufsize=1,
+                                   preexec_fn=die_with_parent)
 
-            def on_timeout():
-                timed_out.append(timeout)
-                loud(f"the Odoo suite exceeded RL_ODOO_TIMEOUT={timeout:.0f}s: stopping it")
-                stop_process(process)
+        def on_timeout():
+            timed_out.append(timeout)
+            loud(f"the Odoo suite exceeded RL_ODOO_TIMEOUT={timeout:.0f}s: stopping it")
+            stop_process(process)
 
-            watchdog = threading.Timer(timeout, on_timeout)
-            watchdog.daemon = True
-            watchdog.start()
-            try:
-                for line in process.stdout:
-                    fh.write(line)
-                    if verbose or ECHO.search(line):
-                        print("  [odoo] " + line.rstrip()[:220], flush=True)
-                process.wait()
-            finally:
-                watchdog.cancel()
-                stop_process(process)
+        watchdog = threading.Timer(timeout, on_timeout)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            for line in process.stdout:
+                fh.write(line)
+                if verbose or ECHO.search(line):
+                    print("  [odoo] " + line.rstrip()[:220], flush=True)
+            process.wait()
+        finally:
+            watchdog.cancel()
+            stop_process(process)
     outcome = json.loads(result_file.read_text()) if result_file.exists() else None
     counts, problems, notes = odoo_counts(outcome, odoo_log.read_text(errors="replace"),
                                           strict_log=bool(os.environ.get("RL_STRICT_LOG")))
@@ -334,7 +371,7 @@ def run_odoo_suite(odoo):
     for note in notes:
         log("note: " + note)
     if problems:
-        loud("the Odoo suite did not run properly, counted as 1 more failure:")
+        loud(f"the Odoo suite {database} did not run properly, counted as 1 more failure:")
         for problem in problems:
             print("     " + problem.replace("\n", "\n     "), flush=True)
         counts["failed"] += 1
@@ -344,12 +381,9 @@ def run_odoo_suite(odoo):
         for test in outcome.get("skipped_tests", [])[:20]:
             log(f"   skipped: {test}")
         if outcome.get("odoo_summaries"):
-            log("Odoo: " + outcome["odoo_summaries"][-1])
+            log(f"Odoo {database}: " + outcome["odoo_summaries"][-1])
     counts["problems"] = problems
     counts["notes"] = notes
-    counts["chrome"] = chrome
-    counts["wkhtmltopdf"] = wkhtmltopdf
-    counts["test_tags"] = tags
     return counts
 
 

@@ -11,35 +11,44 @@ class ProductCategory(models.Model):
         "return.disposition.type",
         string="Allowed Dispositions",
         help="What returned units of this category may become. Empty: every disposition.",
+        groups="base.group_user",
     )
     return_hazardous = fields.Boolean(
-        "Hazardous Goods", help="Returned units (e.g. lithium batteries) may only go to certified recycling."
+        "Hazardous Goods", help="Returned units (e.g. lithium batteries) may only go to certified recycling.",
+        groups="base.group_user",
     )
     return_refurbished_grade_id = fields.Many2one(
-        "return.grade", "Grade after Refurbishment", help="The grade a refurbishment brings a unit to (default B)."
+        "return.grade", "Grade after Refurbishment", help="The grade a refurbishment brings a unit to (default B).",
+        groups="base.group_user",
     )
     resale_warranty_months = fields.Integer(
-        "Resale Warranty (Months)", default=12, help="Warranty of refurbished and graded units of the category."
+        "Resale Warranty (Months)", default=12, help="Warranty of refurbished and graded units of the category.",
+        groups="base.group_user",
     )
     return_refurbish_cost = fields.Float(
-        "Refurbishment Cost", digits="Product Price", help="Parts and labour to refurbish one unit."
+        "Refurbishment Cost", digits="Product Price", help="Parts and labour to refurbish one unit.",
+        groups="base.group_user",
     )
     return_handling_cost = fields.Float(
-        "Handling Cost", digits="Product Price", help="Handling one unit in the warehouse, whatever becomes of it."
+        "Handling Cost", digits="Product Price", help="Handling one unit in the warehouse, whatever becomes of it.",
+        groups="base.group_user",
     )
     return_vendor_shipping_cost = fields.Float(
-        "Shipping to Vendor", digits="Product Price", help="Transport of one unit back to its vendor."
+        "Shipping to Vendor", digits="Product Price", help="Transport of one unit back to its vendor.",
+        groups="base.group_user",
     )
     return_vendor_credit_percent = fields.Float(
         "Vendor Credit (%)",
         digits=(5, 2),
         help="Share of the vendor's price credited for a unit returned to them. 0: the vendor takes no returns.",
+        groups="base.group_user",
     )
     return_recycling_value = fields.Float(
-        "Recycling Value", digits="Product Price", help="Material value recovered by recycling one unit."
+        "Recycling Value", digits="Product Price", help="Material value recovered by recycling one unit.",
+        groups="base.group_user",
     )
-    return_recycling_fee = fields.Float("Recycling Fee", digits="Product Price")
-    return_destruction_fee = fields.Float("Destruction Fee", digits="Product Price")
+    return_recycling_fee = fields.Float("Recycling Fee", digits="Product Price", groups="base.group_user")
+    return_destruction_fee = fields.Float("Destruction Fee", digits="Product Price", groups="base.group_user")
 
     @api.constrains(
         "return_refurbish_cost", "return_handling_cost", "return_vendor_shipping_cost", "return_vendor_credit_percent",

@@ -7,6 +7,7 @@ class ProductTemplate(models.Model):
     return_hazardous = fields.Boolean(
         "Hazardous when Returned",
         help="Returned units may only go to certified recycling, whatever their category says.",
+        groups="base.group_user",
     )
     customs_net_weight = fields.Float(
         "Net Weight (customs)", digits="Stock Weight", groups="base.group_user",
