@@ -89,6 +89,7 @@
         "demo/reverse_logistics_disposition_demo.xml",
         "demo/reverse_logistics_tracking_demo.xml",
         "demo/reverse_logistics_credit_demo.xml",
+        "demo/reverse_logistics_resale_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
