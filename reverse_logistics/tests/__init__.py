@@ -30,3 +30,4 @@ from . import test_resale_race
 from . import test_resale_tour
 from . import test_resale_feed
 from . import test_resale_push
+from . import test_resale_demo
