@@ -299,9 +299,29 @@ class ResaleListing(models.Model):
                 self._after_offer_change()
             return result
         result = super().write(vals)
+        if "channel_ids" in vals:
+            self.filtered(lambda listing: listing.state == "published")._check_channel_conditions()
         if {"price", "channel_ids"} & set(vals):
             self._after_offer_change()
         return result
+
+    def _channel_condition_problems(self):
+        """Why a channel of the listings refuses their grade and condition (Back Market: refurbished only...)."""
+        problems = []
+        for listing in self:
+            for channel in listing.channel_ids:
+                try:
+                    channel._condition_of(listing.grade_id, listing.refurbished)
+                except conditions.ConditionError as error:
+                    problems.append(self.env._("%(listing)s cannot be listed on %(channel)s: %(why)s",
+                                               listing=listing.display_name, channel=channel.name, why=str(error)))
+        return problems
+
+    def _check_channel_conditions(self):
+        """A published listing added to a channel must meet that channel's conditions, as publishing checks."""
+        problems = self._channel_condition_problems()
+        if problems:
+            raise UserError("\n".join(problems))
 
     def _after_offer_change(self):
         """Hook: price, channels or quantity of published listings changed (the channel push follows it)."""
@@ -442,13 +462,7 @@ class ResaleListing(models.Model):
                                            listing=label, location=listing.location_id.display_name))
             if listing.grade_id.scrap:
                 problems.append(self.env._("%s: scrap units are never sold.", label))
-            for channel in listing.channel_ids:
-                try:
-                    channel._condition_of(listing.grade_id, listing.refurbished)
-                except conditions.ConditionError as error:
-                    problems.append(self.env._("%(listing)s cannot be listed on %(channel)s: %(why)s",
-                                               listing=label, channel=channel.name, why=str(error)))
-        return problems
+        return problems + self._channel_condition_problems()
 
     def _secondary_market_location(self):
         self.ensure_one()

@@ -62,6 +62,14 @@ class SaleOrderLine(models.Model):
         return result
 
     @api.depends("resale_listing_id")
+    def _compute_discount(self):
+        """A listed unit's price is set on its listing: no pricelist rule discounts it (a person still may)."""
+        listed = self.filtered("resale_listing_id")
+        result = super(SaleOrderLine, self - listed)._compute_discount()
+        listed.discount = 0.0
+        return result
+
+    @api.depends("resale_listing_id")
     def _compute_name(self):
         result = super()._compute_name()
         for line in self.filtered("resale_listing_id"):

@@ -51,7 +51,21 @@ class StockMove(models.Model):
         )
         if delivered:
             delivered.resale_listing_id._on_delivered(delivered)
+        self._resale_stock_left(done_moves.sudo() - delivered)
         return done_moves
+
+    def _resale_stock_left(self, moves):
+        """Units moved or scrapped out of secondary-market stock: their listings' channels must learn it."""
+        leaving = moves.filtered(lambda m: m.state == "done" and m.location_id.usage == "internal")
+        if not leaving:
+            return
+        listings = self.env["resale.listing"].sudo().search([
+            ("state", "in", ("published", "reserved")),
+            ("location_id", "in", leaving.location_id.ids),
+            ("product_id", "in", leaving.product_id.ids),
+        ])
+        if listings:
+            listings._after_offer_change()
 
 
 class StockRule(models.Model):

@@ -84,6 +84,22 @@ class TestResaleListing(ResaleCase):
         self.assertEqual((listed.lot_id, listed.description), (self.serials[1], "Back Market"))
         self.assertFalse(listed.public)
 
+    def test_a_channel_added_to_a_published_listing_must_accept_its_condition(self):
+        listing = self._listed_unit(self.serials[0])
+        with self.assertRaisesRegex(UserError, "Back Market lists refurbished units only"):
+            listing.channel_ids = [Command.link(self.backmarket.id)]
+
+    def test_a_pricelist_discount_does_not_apply_to_a_listed_unit(self):
+        self.env.user.groups_id += self.env.ref("sale.group_discount_per_so_line")
+        pricelist = self.env["product.pricelist"].create({"name": "Minus 50", "item_ids": [Command.create({
+            "compute_price": "percentage", "percent_price": 50, "applied_on": "3_global",
+        })]})
+        listing = self._listed_unit(self.serials[0], price=333.0)
+        order = self._sell(listing)
+        order.pricelist_id = pricelist
+        order.action_update_prices()
+        self.assertEqual((order.order_line.price_unit, order.order_line.discount), (333.0, 0.0))
+
     def test_below_the_floor_only_a_sales_manager_may_list_and_it_is_logged(self):
         listing = self._dispose(self.serials[0]).resale_listing_id
         low = listing.floor_price - 10

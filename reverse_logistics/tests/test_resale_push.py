@@ -138,6 +138,19 @@ class TestResalePush(ResaleCase):
         self._run_cron()
         self.assertEqual(len(self.market.calls), calls, "already at 0 on the channel")
 
+    def test_a_unit_scrapped_from_secondary_stock_asks_for_a_push_at_once(self):
+        self._run_cron()
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
+        scrap = self.env["stock.scrap"].create({
+            "product_id": self.product_serial.id, "lot_id": self.serials[0].id, "scrap_qty": 1,
+            "location_id": self.secondary.id,
+        })
+        scrap.do_scrap()
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]), triggers,
+                           "the channels learn it now, not at the next interval")
+        self._run_cron()
+        self.assertEqual(self.market.shown[self.listing.name]["quantity"], 0)
+
     def test_a_delisted_unit_and_a_unit_gone_from_stock_are_withdrawn(self):
         other = self._listed_unit(self.serials[1], grade=self.grade_b)
         self._run_cron()

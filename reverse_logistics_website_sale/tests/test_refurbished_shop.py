@@ -57,11 +57,15 @@ class TestRefurbishedShop(ResaleCase, HttpCase):
                          "a photo only through the listing it belongs to")
         self.assertEqual(self.url_open(f"/web/content/{photo.id}").status_code, 404,
                          "the attachment itself stays private")
-        self.phone_b.channel_ids = self.backmarket
+        self.phone_b.channel_ids = self._merchant_center()
         self.assertEqual(self.url_open(url).status_code, 404)
 
+    def _merchant_center(self):
+        """A channel that takes units as is, other than the web shop."""
+        return self.env["resale.channel"].create({"name": "Merchant Center", "kind": "google", "auto_list": False})
+
     def test_a_listing_off_the_web_shop_channel_is_not_in_the_shop(self):
-        self.phone_a.channel_ids = self.backmarket
+        self.phone_a.channel_ids = self._merchant_center()
         page = self.url_open("/shop/refurbished").text
         self.assertNotIn(f'data-listing-id="{self.phone_a.id}"', page)
         self.assertEqual(self.url_open(f"/shop/refurbished/{self.phone_a.id}").status_code, 404)
