@@ -367,6 +367,7 @@ class ResaleListing(models.Model):
             "predicted_value": disposition.expected_value / (disposition.quantity or 1.0),
             "defects": inspection.defects or False,
             "warranty_months": category.resale_warranty_months,
+            "margin_scheme": disposition.product_id.resale_margin_scheme,
             "channel_ids": [Command.set(self.env["resale.channel"].search(
                 [("company_id", "=", disposition.company_id.id), ("auto_list", "=", True)]
             ).ids)],

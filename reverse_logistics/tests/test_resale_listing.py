@@ -60,6 +60,19 @@ class TestResaleListing(ResaleCase):
         self.assertEqual(listing.suggested_price, max(round(500 * share / 100) - 0.01, listing.floor_price))
         self.assertGreaterEqual(listing.floor_price, 200.0 * 1.05, "cost + the shop's 5 % minimum margin")
 
+    def test_the_margin_scheme_shows_the_vat_included_in_the_margin(self):
+        tax = self.env["account.tax"].create({"name": "VAT 21", "amount": 21.0, "type_tax_use": "sale"})
+        self.product_serial.write({"resale_margin_scheme": True, "taxes_id": [Command.set(tax.ids)]})
+        listing = self._listed_unit(self.serials[0], price=442.0)
+        self.assertTrue(listing.margin_scheme, "the product's flag")
+        order = self._sell(listing)
+        order.order_line.tax_id = False  # invoiced with no VAT on the invoice, as the scheme wants
+        order.action_confirm()
+        order.picking_ids.move_ids.picked = True
+        order.picking_ids.button_validate()
+        self.assertAlmostEqual(listing.margin, 442.0 - 200.0)
+        self.assertAlmostEqual(listing.margin_scheme_vat, round(242.0 * 21 / 121, 2))
+
     def test_a_refurbished_unit_is_listed_once_repaired_with_its_refurbishment_cost(self):
         disposition = self._dispose(self.serials[1], grade=self.grade_c, code="refurbish")
         listing = disposition.resale_listing_id
