@@ -5,7 +5,6 @@ from . import return_order
 from . import return_order_line
 from . import return_order_line_returnable
 from . import stock_warehouse
-from . import stock_warehouse_disposition
 from . import return_grade
 from . import return_event
 from . import return_disposition_type

@@ -1,7 +1,19 @@
 from odoo import api, fields, models
 
+# Disposition locations of every warehouse: field, name, barcode suffix, why it exists.
+DISPOSITION_LOCATIONS = (
+    ("quarantine_location_id", "Quarantine", "QUAR", "Units held until inspected or cleared (hazard, fraud, customs)."),
+    ("refurbish_location_id", "Refurbishment", "REFURB", "Units being repaired or refurbished."),
+    ("secondary_market_location_id", "Secondary-market Stock", "SECOND",
+     "Refurbished and graded units sold on secondary markets."),
+    ("recycling_location_id", "Recycling", "RECYCLE", "Units waiting for the recycler."),
+)
+
 
 class StockWarehouse(models.Model):
+    """Every warehouse receives returns in a Returns location of its own, and holds the locations where
+    returned units go once disposed of (quarantine, refurbishment, secondary-market stock, recycling)."""
+
     _inherit = "stock.warehouse"
 
     return_location_id = fields.Many2one(
@@ -13,6 +25,19 @@ class StockWarehouse(models.Model):
     )
     return_type_id = fields.Many2one(
         "stock.picking.type", "Customer Returns Operation Type", check_company=True, copy=False
+    )
+    quarantine_location_id = fields.Many2one(
+        "stock.location", check_company=True, copy=False, help=DISPOSITION_LOCATIONS[0][3]
+    )
+    refurbish_location_id = fields.Many2one(
+        "stock.location", "Refurbishment Location", check_company=True, copy=False, help=DISPOSITION_LOCATIONS[1][3]
+    )
+    secondary_market_location_id = fields.Many2one(
+        "stock.location", "Secondary-market Location", check_company=True, copy=False,
+        help=DISPOSITION_LOCATIONS[2][3],
+    )
+    recycling_location_id = fields.Many2one(
+        "stock.location", check_company=True, copy=False, help=DISPOSITION_LOCATIONS[3][3]
     )
     # Customs of the warehouse's territory; empty: the company's settings.
     customs_office_code = fields.Char(
@@ -65,6 +90,19 @@ class StockWarehouse(models.Model):
             "usage": "internal",
             "barcode": self._valid_barcode(code + "RETURNS", company_id),
         }
+        names = {
+            "quarantine_location_id": self.env._("Quarantine"),
+            "refurbish_location_id": self.env._("Refurbishment"),
+            "secondary_market_location_id": self.env._("Secondary-market Stock"),
+            "recycling_location_id": self.env._("Recycling"),
+        }
+        for field_name, _label, suffix, _help in DISPOSITION_LOCATIONS:
+            values[field_name] = {
+                "name": names[field_name],
+                "active": True,
+                "usage": "internal",
+                "barcode": self._valid_barcode(code + suffix, company_id),
+            }
         return values
 
     def _get_sequence_values(self, name=False, code=False):
@@ -108,12 +146,15 @@ class StockWarehouse(models.Model):
         warehouses._create_returns_locations_and_types()
 
     def _create_returns_locations_and_types(self):
-        """Create the Returns location and operation type of warehouses that lack them.
+        """Create the Returns and disposition locations and the returns operation type of warehouses that
+        lack them.
 
         Used when the module is installed into a database that already has warehouses.
         """
         for warehouse in self:
-            if not warehouse.return_location_id:
+            if not warehouse.return_location_id or not all(
+                warehouse[field_name] for field_name, *_rest in DISPOSITION_LOCATIONS
+            ):
                 warehouse._create_missing_locations({})
             if not warehouse.return_type_id:
                 warehouse.write(warehouse._create_or_update_sequences_and_picking_types())

@@ -1,6 +1,6 @@
 from odoo.tests import TransactionCase, tagged
 
-from ..models.stock_warehouse_disposition import DISPOSITION_LOCATIONS
+from ..models.stock_warehouse import DISPOSITION_LOCATIONS
 
 FIELDS = [field_name for field_name, *_rest in DISPOSITION_LOCATIONS]
 
