@@ -52,6 +52,7 @@
         "views/return_order_views.xml",
         "views/delivery_carrier_views.xml",
         "views/return_order_tracking_views.xml",
+        "views/return_order_customs_views.xml",
         "views/return_order_line_views.xml",
         "views/return_grade_views.xml",
         "views/return_reason_views.xml",
