@@ -41,6 +41,7 @@
         "views/return_event_views.xml",
         "wizards/return_inspection_batch_wizard_views.xml",
         "wizards/return_disposition_override_wizard_views.xml",
+        "wizards/return_disposition_hold_wizard_views.xml",
         "views/return_inspection_checklist_views.xml",
         "views/return_inspection_views.xml",
         "views/stock_lot_views.xml",

@@ -8,6 +8,7 @@ from .return_input_guard import flow_writes
 
 DISPOSITION_STATES = [
     ("proposed", "Proposed"),
+    ("on_hold", "On Hold"),
     ("decided", "Decided"),
     ("in_progress", "In Progress"),
     ("done", "Done"),
@@ -67,6 +68,7 @@ class ReturnDisposition(models.Model):
         "return.disposition.type", string="Allowed Dispositions", readonly=True,
         help="The dispositions no hard rule forbids for this unit.",
     )
+    hold_reason = fields.Text(readonly=True, help="Why the unit is held in quarantine for investigation.")
     overridden = fields.Boolean(readonly=True)
     override_reason = fields.Text(readonly=True)
     decided_by_id = fields.Many2one("res.users", readonly=True)
@@ -221,6 +223,61 @@ class ReturnDisposition(models.Model):
         self._decide()
         return True
 
+    def action_hold(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Hold for Investigation"),
+            "res_model": "return.disposition.hold.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_disposition_ids": self.ids},
+        }
+
+    def _hold(self, reason):
+        """Move the units to the warehouse's Quarantine until someone has investigated (fraud, hazard, a
+        dispute...); nothing is decided for them meanwhile. Everything is checked before anything moves."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the units are held: the reason is kept with them."))
+        not_open = self.filtered(lambda d: d.state != "proposed")
+        if not_open:
+            raise UserError(self.env._(
+                "Only units waiting for a decision can be held: %s", ", ".join(not_open.mapped("display_name"))
+            ))
+        no_quarantine = self.filtered(lambda d: not d.warehouse_id.quarantine_location_id)
+        if no_quarantine:
+            raise UserError(self.env._(
+                "Warehouse %s has no Quarantine location; update the Returns app to create it.",
+                ", ".join(no_quarantine.warehouse_id.mapped("name")),
+            ))
+        missing_lot = self.filtered(lambda d: d.product_id.tracking != "none" and not d.lot_id)
+        if missing_lot:
+            raise UserError(self.env._(
+                "The lot or serial number of %s is unknown.", ", ".join(missing_lot.mapped("display_name"))
+            ))
+        self._flow_write({"state": "on_hold", "hold_reason": reason})
+        to_move = self.filtered(lambda d: d.location_id != d.warehouse_id.quarantine_location_id)
+        if to_move:
+            pickings = to_move._create_transfers(
+                lambda d: d.warehouse_id.quarantine_location_id, lambda d: d.warehouse_id.int_type_id
+            )
+            pickings.with_context(skip_backorder=True, cancel_backorder=True, skip_sms=True).button_validate()
+        self._log("moved", lambda d: self.env._("Held for investigation: %s", reason))
+        for order, dispositions in self.grouped("order_id").items():
+            order.message_post(body=self.env._(
+                "%(user)s held %(units)s in quarantine for investigation: %(reason)s",
+                user=self.env.user.name, units=", ".join(dispositions.mapped("display_name")), reason=reason,
+            ), subtype_xmlid="mail.mt_note")
+        return True
+
+    def action_release(self):
+        """The investigation is over: the units wait for a decision again (they leave the quarantine with it)."""
+        held = self.filtered(lambda d: d.state == "on_hold")
+        if held != self:
+            raise UserError(self.env._("Only held units can be released."))
+        self._flow_write({"state": "proposed"})
+        self._log("moved", lambda d: self.env._("Released from quarantine, to decide"))
+        return True
+
     def action_override(self):
         return {
             "type": "ir.actions.act_window",
@@ -236,6 +293,11 @@ class ReturnDisposition(models.Model):
 
         Everything is checked before anything is written: a refusal leaves every unit as it was.
         """
+        held = self.filtered(lambda d: d.state == "on_hold")
+        if held:
+            raise UserError(self.env._(
+                "%s is held for investigation: release it first.", ", ".join(held.mapped("display_name"))
+            ))
         not_open = self.filtered(lambda d: d.state != "proposed")
         if not_open:
             raise UserError(
@@ -496,12 +558,14 @@ class ReturnDisposition(models.Model):
     def _on_moves_done(self, moves):
         """The dispositions' moves are done: record where the units went, and go on."""
         destination_by_disposition = {move.return_disposition_id: move.location_dest_id for move in moves}
-        to_repair = self.filtered(lambda d: d.disposition_code == disposition_lib.REFURBISH and not d.repair_id)
-        finished = self - to_repair
         for destination, dispositions in self.grouped(
             lambda d: destination_by_disposition.get(d, d.location_id)
         ).items():
             dispositions._flow_write({"location_id": destination.id})
+        # Units moved into quarantine wait there: nothing was decided for them.
+        deciding = self.filtered(lambda d: d.state != "on_hold")
+        to_repair = deciding.filtered(lambda d: d.disposition_code == disposition_lib.REFURBISH and not d.repair_id)
+        finished = deciding - to_repair
         if to_repair:
             to_repair._log("moved", describe=lambda d: self.env._("To refurbishment"))
             to_repair._create_repairs()

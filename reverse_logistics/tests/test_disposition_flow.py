@@ -291,6 +291,30 @@ class TestDispositionFlow(ReturnsCase):
         self.assertEqual(disposition.state, "done")
         self.assertTrue(ret.event_ids.filtered(lambda e: e.event_type == "donated"))
 
+    def test_a_unit_held_for_investigation_waits_in_quarantine_then_is_decided(self):
+        serial = self.serials[0]
+        ret = self._receive([(self.product_serial, 1, {"lot_id": serial.id})], sale_lines=[(self.product_serial, 1)])
+        disposition = self._grade(ret.inspection_ids, self.grade_b)
+        with self.assertRaisesRegex(UserError, "Say why"):
+            disposition._hold("  ")
+        self.assertEqual(disposition.state, "proposed", "refused without a reason, nothing moved")
+        quarantine = self.warehouse.quarantine_location_id
+        self.env["return.disposition.hold.wizard"].create({
+            "disposition_ids": [Command.set(disposition.ids)], "reason": "Serial differs from the one sold",
+        }).action_apply()
+        self.assertEqual((disposition.state, disposition.location_id), ("on_hold", quarantine))
+        self.assertEqual(self._quantity(self.product_serial, quarantine, serial), 1)
+        self.assertEqual(ret.line_ids.inspection_state, "inspected", "a held unit is not disposed of")
+        with self.assertRaisesRegex(UserError, "held for investigation: release it first"):
+            disposition.action_accept()
+        held = ret.event_ids.filtered(lambda e: e.event_type == "moved")
+        self.assertIn("Serial differs", held.description)
+        disposition.action_release()
+        disposition.action_accept()
+        self.assertEqual(disposition.state, "done")
+        self.assertEqual(self._quantity(self.product_serial, quarantine, serial), 0)
+        self.assertEqual(self._quantity(self.product_serial, self.warehouse.secondary_market_location_id, serial), 1)
+
     def test_recycling_moves_to_the_recycling_location(self):
         ret = self._receive([(self.product, 1, {})])
         disposition = self._grade(ret.inspection_ids, self.grade_scrap)
