@@ -25,7 +25,11 @@ class SaleOrderLine(models.Model):
                 listing = Listing.browse(vals["resale_listing_id"])
                 listing._check_sellable()
                 vals["product_id"] = listing.product_id.id
-        return super().create(vals_list)
+        lines = super().create(vals_list)
+        priced = lines.filtered(lambda line: line.resale_listing_id)
+        if priced and any("price_unit" in vals or "discount" in vals for vals in vals_list):
+            priced._check_resale_prices()
+        return lines
 
     def write(self, vals):
         if "resale_listing_id" in vals or ("product_id" in vals and self.resale_listing_id):
@@ -40,7 +44,13 @@ class SaleOrderLine(models.Model):
                 vals["product_id"] = listing.product_id.id
             elif "product_id" in vals and vals["product_id"] not in self.resale_listing_id.product_id.ids:
                 vals["resale_listing_id"] = False
-        return super().write(vals)
+        if {"price_unit", "discount"} & set(vals) and not vals.get("resale_listing_id"):
+            # Checked before anything is written.
+            self.filtered("resale_listing_id")._check_resale_prices(vals)
+        result = super().write(vals)
+        if vals.get("resale_listing_id"):
+            self._check_resale_prices()
+        return result
 
     @api.onchange("resale_listing_id")
     def _onchange_resale_listing_id(self):
@@ -86,18 +96,21 @@ class SaleOrderLine(models.Model):
             values["resale_listing_id"] = self.resale_listing_id
         return values
 
-    def _check_resale_prices(self):
+    def _check_resale_prices(self, vals=None):
         """A listed unit sold under its floor (and under its listing price) needs a sales manager.
 
         The line's price can be edited like any other: without this check a discount would sell below
-        the floor that the listing protects.
+        the floor that the listing protects. Checked when the price is set, by whoever sets it, so that a
+        sales manager's discount stands when the customer later accepts the quotation on the portal.
         """
         if self.env.user.has_group("sales_team.group_sale_manager"):
             return
         problems = []
         for line in self.filtered("resale_listing_id"):
             listing = line.resale_listing_id
-            net = line.price_unit * (1 - (line.discount or 0.0) / 100.0)
+            price_unit = (vals or {}).get("price_unit", line.price_unit)
+            discount = (vals or {}).get("discount", line.discount)
+            net = price_unit * (1 - (discount or 0.0) / 100.0)
             net = line.currency_id._convert(net, listing.currency_id, listing.company_id,
                                             line.order_id.date_order or fields.Date.context_today(line))
             lowest = min(listing.floor_price, listing.price or listing.floor_price)
@@ -133,12 +146,12 @@ class SaleOrder(models.Model):
     )
 
     def action_confirm(self):
-        # Checked and reserved before Odoo writes the order's state: a refusal leaves the order as it was.
+        # Reserved before Odoo writes the order's state: a refusal leaves the order as it was.
         # sudo: confirming an order reserves its listed units for whoever confirms it (a salesperson, the
-        # web shop's public user paying); the row lock and the availability check decide, not their rights.
+        # customer accepting on the portal, the web shop's public user paying); the row lock and the
+        # availability check decide, not their rights.
         quantities = self.order_line._resale_quantities()
         if quantities:
-            self.order_line._check_resale_prices()
             self.env["resale.listing"].sudo()._reserve(quantities)
         return super().action_confirm()
 

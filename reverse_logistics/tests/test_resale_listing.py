@@ -170,13 +170,15 @@ class TestResaleListing(ResaleCase):
         salesman = new_test_user(self.env, "discounting_salesman", groups="sales_team.group_sale_salesman")
         order = self._sell(listing)
         order.user_id = salesman
-        order = order.with_user(salesman)
-        order.order_line.discount = 60
         with self.assertRaisesRegex(UserError, "Only a sales manager"):
-            order.action_confirm()
-        self.assertEqual((order.state, listing.state), ("draft", "published"))
-        order.with_user(self.sales_manager).action_confirm()
-        self.assertEqual(listing.state, "reserved")
+            order.with_user(salesman).order_line.discount = 60
+        with self.assertRaisesRegex(UserError, "Only a sales manager"):
+            order.with_user(salesman).order_line.price_unit = 1.0
+        self.assertEqual(order.order_line.discount, 0.0)
+        order.with_user(self.sales_manager).order_line.discount = 60
+        # The manager's discount stands when the salesperson (or the customer, on the portal) confirms.
+        order.with_user(salesman).action_confirm()
+        self.assertEqual((order.state, listing.state), ("sale", "reserved"))
 
     def test_a_cancelled_order_gives_the_unit_back(self):
         listing = self._listed_unit(self.serials[0])
