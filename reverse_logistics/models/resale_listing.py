@@ -1,11 +1,9 @@
 from collections import defaultdict
 from decimal import Decimal
 
-import psycopg2
-
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
 from ..returns_lib import disposition as disposition_lib
 from ..returns_lib.resale import conditions, pricing
@@ -563,25 +561,11 @@ class ResaleListing(models.Model):
                 ))
 
     def _lock_for_sale(self):
-        """Lock the listings' rows: of two orders selling the same unit at this moment, one is refused.
-
-        NOWAIT, as ``return.order._lock_for_processing``: the loser is told at once; a transaction that
-        started before the winner committed fails on the lock too, and the state is re-read after it.
-        """
-        if not self:
-            return
-        self.flush_recordset()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL("SELECT id FROM resale_listing WHERE id IN %s FOR NO KEY UPDATE NOWAIT", tuple(self.ids))
-                )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure) as error:
-            raise UserError(self.env._(
-                "%s is being sold in another order at this very moment: it is gone. Remove it from this order.",
-                ", ".join(self.mapped("display_name")),
-            )) from error
-        self.invalidate_recordset()
+        """Lock the listings' rows: of two orders selling the same unit at this moment, one is refused."""
+        self._lock_rows_or_refuse(self.env._(
+            "%s is being sold in another order at this very moment: it is gone. Remove it from this order.",
+            ", ".join(self.mapped("display_name")),
+        ))
 
     def _reserve(self, quantities):
         """Reserve ``quantities`` ({listing: qty}) for confirmed orders; refused when a unit is gone."""

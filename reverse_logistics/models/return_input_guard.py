@@ -17,8 +17,11 @@ import contextlib
 import contextvars
 import math
 
+import psycopg2.errors
+
 from odoo import fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 _FLOW_WRITE = contextvars.ContextVar("reverse_logistics_flow_write", default=False)
 
@@ -156,6 +159,27 @@ class ReturnInputGuard(models.AbstractModel):
         self._check_input_values(vals)
         self._check_flow_fields(vals)
         return super().write(vals)
+
+    def _lock_rows_or_refuse(self, busy_message):
+        """Lock the records' rows for the decision that follows, or refuse with ``busy_message``.
+
+        NOWAIT: of two transactions deciding on the same records at once, the second gets a clear
+        message at once instead of waiting and then failing on a serialisation error. The caller
+        re-reads and re-checks after the lock, so a transaction that started before the winner
+        committed is refused too (its lock fails on the row the winner changed).
+        """
+        if not self:
+            return
+        self.flush_recordset()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL(
+                    "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE NOWAIT", SQL.identifier(self._table),
+                    tuple(self.ids),
+                ))
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure) as error:
+            raise UserError(busy_message) from error
+        self.invalidate_recordset()
 
     def _flow_write(self, vals):
         """Write as the flow that decided it: states, approval data, dates."""

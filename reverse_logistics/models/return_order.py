@@ -1,10 +1,7 @@
 import logging
 
-import psycopg2.errors
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from ..returns_lib import policy as policy_lib
 from .return_order_line import SOURCE_FIELDS
@@ -501,28 +498,11 @@ class ReturnOrder(models.Model):
     # Concurrency
     # ------------------------------------------------------------------
     def _lock_for_processing(self):
-        """Lock the returns' rows so that two people cannot approve or receive them at once.
-
-        NOWAIT: the second transaction gets a clear message at once instead of waiting
-        and then failing on a serialisation error. The caller re-checks the state after
-        the lock, so a transaction that started before the winner committed fails too.
-        """
-        if not self:
-            return
-        self.flush_recordset()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL("SELECT id FROM return_order WHERE id IN %s FOR NO KEY UPDATE NOWAIT", tuple(self.ids))
-                )
-        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure) as error:
-            raise UserError(
-                self.env._(
-                    "%(returns)s is being processed by someone else right now. Reload the page and try again.",
-                    returns=", ".join(self.mapped("name")),
-                )
-            ) from error
-        self.invalidate_recordset(["state"])
+        """Lock the returns' rows so that two people cannot approve or receive them at once."""
+        self._lock_rows_or_refuse(self.env._(
+            "%(returns)s is being processed by someone else right now. Reload the page and try again.",
+            returns=", ".join(self.mapped("name")),
+        ))
 
     def _check_state(self, allowed_states, action):
         wrong = self.filtered(lambda order: order.state not in allowed_states)
