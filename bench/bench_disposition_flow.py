@@ -193,29 +193,33 @@ def run(registry, n, profile=False):
             cr.rollback()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def unit_parser(description, default_n):
+    """The command line of the unit benchmarks (this one, bench_listings.py)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", required=True, help="database with reverse_logistics")
     parser.add_argument("--db-host")
     parser.add_argument("--db-port")
     parser.add_argument("--db-user")
     parser.add_argument("--addons-path")
-    parser.add_argument("-n", type=int, default=1000, help="units of the first run; the second run has 2N")
+    parser.add_argument("-n", type=int, default=default_n, help="units of the first run; the second run has 2N")
     parser.add_argument("--init", action="store_true", help="create the database if missing, else update the module")
     parser.add_argument("--profile", action="store_true", help="print the top statements and call sites per phase")
-    args = parser.parse_args()
+    return parser
+
+
+def unit_registry(args):
+    """The registry of the benchmark's database, created or updated first when asked."""
     odoo.tools.config.parse_config(["--log-level=warn", *odoo_connection_args(args)])
     if args.init:
         init_database(args, args.db, "reverse_logistics", "reverse_logistics")
     if database_state(args.db, "reverse_logistics") != "installed":
         sys.exit(f"reverse_logistics is not installed in database {args.db}: run with --init")
-    registry = Registry(args.db)
-    print(f"Odoo {odoo.release.version}, N={args.n} and {2 * args.n} units, {UNITS_PER_RETURN} per return")
+    return Registry(args.db)
+
+
+def print_unit_table(results, describe=None):
+    """Seconds, units/s and queries/unit per phase for N and 2N, and their growth from N to 2N."""
     header = f"{'N':>6}  {'phase':<9}{'seconds':>9}{'units/s':>9}{'queries/unit':>14}"
-    results = {}
-    for n in (args.n, 2 * args.n):
-        results[n] = run(registry, n, args.profile)
-        print(f"  N={n} done", flush=True)
     print(header)
     print("-" * len(header))
     measured = {}
@@ -227,14 +231,26 @@ def main():
         for p in rows:
             print(f"{n:>6}  {p['phase']:<9}{p['seconds']:>9.2f}{n / p['seconds']:>9.1f}{p['queries'] / n:>14.2f}")
         for p in phases:
-            if "mix" in p:
-                print(f"{n:>6}  dispositions {p['mix']}, states {p['states']}, "
-                      f"{p['pickings']} transfers, {p['repairs']} repair orders")
-    small, large = (measured[size] for size in (args.n, 2 * args.n))
-    print(f"growth {args.n} -> {2 * args.n}: queries/unit 2N/N | seconds 2N/N (x2.00 = linear)")
-    for a, b in zip(small, large, strict=True):
+            if describe and "seconds" not in p:
+                print(f"{n:>6}  {describe(p)}")
+    small_n, large_n = sorted(measured)
+    print(f"growth {small_n} -> {large_n}: queries/unit 2N/N | seconds 2N/N (x2.00 = linear)")
+    for a, b in zip(measured[small_n], measured[large_n], strict=True):
         per_unit_growth = (b["queries"] / 2) / a["queries"]
         print(f"        {a['phase']:<9} x{per_unit_growth:.2f}        x{b['seconds'] / a['seconds']:.2f}")
+
+
+def main():
+    args = unit_parser(__doc__, 1000).parse_args()
+    registry = unit_registry(args)
+    print(f"Odoo {odoo.release.version}, N={args.n} and {2 * args.n} units, {UNITS_PER_RETURN} per return")
+    results = {}
+    for n in (args.n, 2 * args.n):
+        results[n] = run(registry, n, args.profile)
+        print(f"  N={n} done", flush=True)
+    print_unit_table(results, lambda p: (f"dispositions {p['mix']}, states {p['states']}, "
+                                         f"{p['pickings']} transfers, {p['repairs']} repair orders"))
+
 
 if __name__ == "__main__":
     main()

@@ -20,18 +20,16 @@ at the end; each phase is measured from a flushed state to a flushed state, as i
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_disposition_flow import UnitPhase, received_units
-from bench_returns import database_state, init_database, odoo_connection_args, user_env
+from bench_disposition_flow import UnitPhase, print_unit_table, received_units, unit_parser, unit_registry
+from bench_returns import user_env
 
 import odoo
 from odoo import SUPERUSER_ID, Command, api
-from odoo.modules.registry import Registry
 
 PHASES = ("list", "publish", "sell", "deliver")
 
@@ -92,41 +90,14 @@ def run(registry, n, profile=False):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="database with reverse_logistics")
-    parser.add_argument("--db-host")
-    parser.add_argument("--db-port")
-    parser.add_argument("--db-user")
-    parser.add_argument("--addons-path")
-    parser.add_argument("-n", type=int, default=500, help="units of the first run; the second run has 2N")
-    parser.add_argument("--init", action="store_true", help="create the database if missing, else update the module")
-    parser.add_argument("--profile", action="store_true", help="print the top statements and call sites per phase")
-    args = parser.parse_args()
-    odoo.tools.config.parse_config(["--log-level=warn", *odoo_connection_args(args)])
-    if args.init:
-        init_database(args, args.db, "reverse_logistics", "reverse_logistics")
-    if database_state(args.db, "reverse_logistics") != "installed":
-        sys.exit(f"reverse_logistics is not installed in database {args.db}: run with --init")
-    registry = Registry(args.db)
+    args = unit_parser(__doc__, 500).parse_args()
+    registry = unit_registry(args)
     print(f"Odoo {odoo.release.version}, N={args.n} and {2 * args.n} units (80 % serials), default context")
     results = {}
     for n in (args.n, 2 * args.n):
         results[n] = run(registry, n, args.profile)
         print(f"  N={n} done", flush=True)
-    header = f"{'N':>6}  {'phase':<9}{'seconds':>9}{'units/s':>9}{'queries/unit':>14}"
-    print(header)
-    print("-" * len(header))
-    for n, phases in results.items():
-        rows = [*phases, {"phase": "total", "seconds": sum(p["seconds"] for p in phases),
-                          "queries": sum(p["queries"] for p in phases)}]
-        results[n] = rows
-        for p in rows:
-            print(f"{n:>6}  {p['phase']:<9}{p['seconds']:>9.2f}{n / p['seconds']:>9.1f}{p['queries'] / n:>14.2f}")
-    small, large = results[args.n], results[2 * args.n]
-    print(f"growth {args.n} -> {2 * args.n}: queries/unit 2N/N | seconds 2N/N (x2.00 = linear)")
-    for a, b in zip(small, large, strict=True):
-        query_growth = (b["queries"] / 2) / a["queries"]
-        print(f"        {a['phase']:<9} x{query_growth:.2f}        x{b['seconds'] / a['seconds']:.2f}")
+    print_unit_table(results)
 
 
 if __name__ == "__main__":
