@@ -31,8 +31,6 @@ from bench_returns import user_env
 import odoo
 from odoo import SUPERUSER_ID, Command, api
 
-PHASES = ("list", "publish", "sell", "deliver")
-
 
 def bench(env, n, profile=False):
     inspections = received_units(env, n, f"resale n{n}")
