@@ -59,6 +59,7 @@
         "views/return_reason_views.xml",
         "views/return_policy_views.xml",
         "views/customs_territory_rule_views.xml",
+        "views/return_hub_views.xml",
         "views/customs_declaration_line_views.xml",
         "views/customs_declaration_views.xml",
         "views/customs_tariff_code_views.xml",

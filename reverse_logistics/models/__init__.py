@@ -55,3 +55,5 @@ from . import resale_channel_push
 from . import return_disposition_resale
 from . import sale_order_resale
 from . import stock_move_resale
+from . import return_hub
+from . import return_hub_mode

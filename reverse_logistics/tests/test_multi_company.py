@@ -145,6 +145,7 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "customs.exchange": declaration.exchange_ids,
             "return.credit.aging": env["return.credit.aging"].search([("order_id", "=", rma.id)]),
             **cls._resale_records(env, company, warehouse),
+            **cls._hub_records(env, company, warehouse),
         }
         for model, recordset in records.items():
             assert recordset and set(recordset.company_id) == {company}, f"{model}: no record of {company.name}"
@@ -161,6 +162,22 @@ class TestMultiCompanyIsolation(ReturnsCase):
         })
         offer = env["resale.offer"].sudo().create({"listing_id": listing.id, "channel_id": channel.id})
         return {"resale.channel": channel, "resale.listing": listing, "resale.offer": offer.sudo(False)}
+
+    @classmethod
+    def _hub_records(cls, env, company, warehouse):
+        """A return hub of ``company`` with a served origin and an outbound mode."""
+        hub = env["return.hub"].create({
+            "name": f"Hub of {company.name[:12]}", "company_id": company.id, "warehouse_id": warehouse.id,
+            "area_ids": [Command.create({"territory_code": "EU"})],
+            "mode_ids": [Command.create({"mode": "road", "vehicle_class": "artic_34_40t", "per_kg": 0.1})],
+        })
+        records = {"return.hub": hub, "return.hub.area": hub.area_ids, "return.hub.mode": hub.mode_ids}
+        records.update(cls._consolidation_records(env, hub))
+        return records
+
+    @classmethod
+    def _consolidation_records(cls, env, hub):
+        return {}
 
     def _addon_models(self):
         """Names of the stored models the addon defines, from the database's own model registry."""
