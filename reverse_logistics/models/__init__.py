@@ -57,3 +57,5 @@ from . import sale_order_resale
 from . import stock_move_resale
 from . import return_hub
 from . import return_hub_mode
+from . import return_consolidation
+from . import return_order_hub

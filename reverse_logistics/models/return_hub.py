@@ -220,7 +220,8 @@ class ReturnHubArea(models.Model):
         return vals
 
     def _match(self, country_code, zip_code, territory):
-        """How precisely this area serves an address: 3 postal area, 2 country, 1 territory, 0 not at all."""
+        """How precisely this area serves an address: 0 not at all, 1 its customs territory, 2 its country,
+        10 + the prefix length for its postal area (a longer prefix is a smaller area)."""
         self.ensure_one()
         if self.territory_code:
             return 1 if territory and territory == self.territory_code else 0
@@ -228,4 +229,5 @@ class ReturnHubArea(models.Model):
             return 0
         if not self.zip_prefix:
             return 2
-        return 3 if (zip_code or "").replace(" ", "").upper().startswith(self.zip_prefix) else 0
+        code = (zip_code or "").replace(" ", "").upper()
+        return 10 + len(self.zip_prefix) if code.startswith(self.zip_prefix) else 0

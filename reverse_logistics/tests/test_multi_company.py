@@ -2,6 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from ..models.return_input_guard import flow_writes
 from .common import ReturnsCase
 
 ADDON = "reverse_logistics"
@@ -177,7 +178,10 @@ class TestMultiCompanyIsolation(ReturnsCase):
 
     @classmethod
     def _consolidation_records(cls, env, hub):
-        return {}
+        """A load at the hub, as the arrival flow opens it."""
+        with flow_writes():
+            load = env["return.consolidation"].create({"hub_id": hub.id, "warehouse_id": hub.warehouse_id.id})
+        return {"return.consolidation": load}
 
     def _addon_models(self):
         """Names of the stored models the addon defines, from the database's own model registry."""

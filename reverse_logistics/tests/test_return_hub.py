@@ -1,5 +1,9 @@
+import base64
+import csv
+import io
+
 from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ReturnsCase
@@ -82,3 +86,138 @@ class TestReturnHub(ReturnsCase):
     def test_release_rule_as_the_planner_reads_it(self):
         rule = self.hub._release_rule()
         self.assertEqual((rule.kind, rule.weekday, rule.weight_kg), ("weekly", 4, None))
+
+    # ------------------------------------------------------------------ routing
+    def _approved_return(self, partner, product=None):
+        product = product or self.product
+        order = self._deliver_sale(partner, [(product, 2)])
+        rma = self._return_from_sale(order, [(product, 1, {})])
+        return self._approve(rma)
+
+    def _customer(self, country, zip_code=""):
+        return self.env["res.partner"].create({
+            "name": f"Customer {country} {zip_code}", "country_id": self.env.ref(f"base.{country}").id,
+            "zip": zip_code, "street": "1 Rue", "city": "Town", "email": "c@example.com",
+        })
+
+    def _hazardous_product(self):
+        product = self._create_product("Power bank", list_price=30.0)
+        product.return_hazardous = True
+        self.env["stock.quant"]._update_available_quantity(product, self.stock_location, 10)
+        return product
+
+    def test_served_address_goes_through_the_hub(self):
+        rma = self._approved_return(self.customer)
+        self.assertEqual(rma.state, "approved")
+        self.assertEqual(rma.hub_id, self.hub)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "reverse_logistics.action_report_return_label", rma.ids)[0].decode()
+        self.assertIn("Cargo City", html, "the label sends the parcel to the hub")
+        mail = self.env["mail.message"].search(
+            [("model", "=", "return.order"), ("res_id", "=", rma.id), ("body", "ilike", "regional returns hub")])
+        self.assertIn("60549", str(mail.body), "the approval e-mail gives the hub's address")
+
+    def test_postal_area_served_but_not_the_rest_of_the_country(self):
+        paris = self._approved_return(self._customer("fr", "75011"))
+        lyon = self._approved_return(self._customer("fr", "69001"))
+        self.assertEqual(paris.hub_id, self.hub)
+        self.assertFalse(lyon.hub_id, "Lyon is not served: the parcel goes straight to the warehouse")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "reverse_logistics.action_report_return_label", lyon.ids)[0].decode()
+        self.assertNotIn("Cargo City", html)
+
+    def test_hub_must_deliver_to_the_returns_warehouse(self):
+        other = self.env["stock.warehouse"].create({"name": "Elsewhere", "code": "ELSW"})
+        self.hub.mode_ids.destination_warehouse_ids = [Command.set(other.ids)]
+        self.assertFalse(self._approved_return(self.customer).hub_id)
+
+    def test_hazardous_goods_only_through_a_hub_taking_them(self):
+        power_bank = self._hazardous_product()
+        refused = self._approved_return(self.customer, power_bank)
+        self.assertFalse(refused.hub_id, "the hub does not take hazardous goods")
+        self.hub.accepts_hazardous = True
+        self.hub.mode_ids.hazardous_allowed = True
+        self.assertEqual(self._approved_return(self.customer, power_bank).hub_id, self.hub)
+
+    def test_most_precise_hub_wins(self):
+        paris_hub = self.hub.copy({"name": "Hub Paris", "sequence": 50, "area_ids": [
+            Command.create({"country_id": self.env.ref("base.fr").id, "zip_prefix": "750"})]})
+        self.assertEqual(self._approved_return(self._customer("fr", "75011")).hub_id, paris_hub)
+
+    def test_users_cannot_set_the_hub(self):
+        rma = self._approved_return(self._customer("fr", "69001"))
+        with self.assertRaisesRegex(UserError, "cannot be set by hand"):
+            rma.with_user(self.clerk).write({"hub_id": self.hub.id})
+        with self.assertRaisesRegex(UserError, "does not go through a return hub"):
+            rma.with_user(self.clerk).action_arrived_at_hub()
+
+    # ------------------------------------------------------------------ consolidation
+    def test_arrivals_group_by_key_and_keep_hazardous_apart(self):
+        self.hub.accepts_hazardous = True
+        self.hub.mode_ids.hazardous_allowed = True
+        first, second = self._approved_return(self.customer), self._approved_return(self._customer("de", "10115"))
+        dangerous = self._approved_return(self.customer, self._hazardous_product())
+        (first | second | dangerous).with_user(self.clerk).action_arrived_at_hub()
+        load = first.consolidation_id
+        self.assertTrue(load)
+        self.assertEqual(load.return_ids, first | second)
+        self.assertEqual((load.state, load.hub_id, load.warehouse_id), ("open", self.hub, self.warehouse))
+        self.assertEqual(load.return_count, 2)
+        self.assertAlmostEqual(load.value, first.amount_total + second.amount_total)
+        self.assertNotEqual(dangerous.consolidation_id, load)
+        self.assertTrue(dangerous.consolidation_id.hazardous)
+        self.assertFalse(load.hazardous)
+        events = first.event_ids.filtered(lambda e: e.event_type == "arrived_hub")
+        self.assertEqual(len(events), 1)
+        with self.assertRaisesRegex(UserError, "arrived at the hub already"):
+            first.action_arrived_at_hub()
+        # Closed to arrivals: the next parcel opens a new load.
+        load.with_user(self.clerk).action_ready()
+        late = self._approved_return(self.customer)
+        late.action_arrived_at_hub()
+        self.assertNotIn(late.consolidation_id, load | dangerous.consolidation_id)
+        with self.assertRaisesRegex(UserError, "cannot be reopened"):
+            load.action_reopen()
+
+    def test_states_change_through_actions_only(self):
+        rma = self._approved_return(self.customer)
+        rma.action_arrived_at_hub()
+        load = rma.consolidation_id.with_user(self.clerk)
+        with self.assertRaisesRegex(UserError, "cannot be set by hand"):
+            load.write({"state": "shipped"})
+        with self.assertRaisesRegex(UserError, "not by hand"):
+            self.env["return.consolidation"].with_user(self.clerk).create(
+                {"hub_id": self.hub.id, "warehouse_id": self.warehouse.id})
+        with self.assertRaisesRegex(UserError, "Cannot receive"):
+            load.action_receive()
+        load.action_ship()
+        self.assertEqual(load.state, "shipped")
+        self.assertTrue(load.date_shipped)
+        self.assertEqual(rma.state, "in_transit")
+        self.assertIn("in_transit", rma.event_ids.mapped("event_type"))
+        with self.assertRaisesRegex(UserError, "Cannot ship"):
+            load.action_ship()
+        load.action_receive()
+        self.assertEqual(load.state, "received")
+        self.assertEqual(rma.state, "received", "receiving the load receives its returns")
+        self.assertEqual(rma.line_ids.qty_received, 1)
+
+    def test_manifest_has_a_row_per_return_line_and_no_formula(self):
+        self.product.default_code = "=HYPERLINK(\"http://evil\")"
+        order = self._deliver_sale(self.customer, [(self.product, 3), (self.product_b, 1)])
+        rma = self._approve(self._return_from_sale(order, [(self.product, 2, {}), (self.product_b, 1, {})]))
+        rma.action_arrived_at_hub()
+        load = rma.consolidation_id
+        action = load.with_user(self.clerk).action_export_manifest()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        self.assertEqual((attachment.res_model, attachment.res_id), ("return.consolidation", load.id))
+        text = base64.b64decode(attachment.datas).decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        self.assertEqual(len(rows), 2)
+        chair = next(row for row in rows if "chair" in row["description"])
+        self.assertEqual(chair["shipment"], load.name)
+        self.assertEqual(chair["return"], rma.name)
+        self.assertEqual(chair["reason"], self.reason_defect.code)
+        self.assertEqual(chair["sku"], "'=HYPERLINK(\"http://evil\")", "a formula is never a formula in the file")
+        self.assertEqual((chair["quantity"], chair["unit_value"], chair["total_value"]), ("2", "100.00", "200.00"))
+        self.assertEqual(chair["condition"], "not inspected")

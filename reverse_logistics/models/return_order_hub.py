@@ -1,0 +1,117 @@
+# pylint: disable=consider-merging-classes-inherited
+# return.order is extended per business concept, one file each: here, routing through return hubs (issue #13).
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from .return_states import RECEIVABLE_STATES
+
+GENERAL_CLASS = "general"
+
+
+class ReturnOrder(models.Model):
+    _inherit = "return.order"
+
+    hub_id = fields.Many2one(
+        "return.hub", "Return Hub", readonly=True, copy=False, index="btree_not_null", check_company=True,
+        groups="base.group_user",
+        help="Decided at approval: the hub that serves the customer's address, delivers to the receiving "
+        "warehouse and takes the goods. The customer's label shows its address.",
+    )
+    consolidation_id = fields.Many2one(
+        "return.consolidation", readonly=True, copy=False, index="btree_not_null",
+        check_company=True, groups="base.group_user",
+    )
+    date_hub_arrival = fields.Datetime("Arrived at Hub On", readonly=True, copy=False, groups="base.group_user")
+
+    def _get_flow_fields(self):
+        return super()._get_flow_fields() | {"hub_id", "consolidation_id", "date_hub_arrival"}
+
+    # ------------------------------------------------------------------
+    # Routing
+    # ------------------------------------------------------------------
+    def _approve(self):
+        # Before the approval e-mail is rendered: it tells the customer where to send the parcel.
+        self._assign_hubs()
+        return super()._approve()
+
+    def _is_hazardous(self):
+        self.ensure_one()
+        # sudo: the hazard flags are product data any flow may read (the approver may be a portal
+        # customer whose request the policy approves at once).
+        products = self.line_ids.product_id.sudo()
+        return any(product.return_hazardous or product.categ_id.return_hazardous for product in products)
+
+    def _hub_product_class(self):
+        """Hazardous goods travel only with goods of the same category; the rest is one class."""
+        self.ensure_one()
+        hazardous = self.line_ids.product_id.sudo().filtered(
+            lambda product: product.return_hazardous or product.categ_id.return_hazardous
+        )
+        return hazardous[:1].categ_id.complete_name or GENERAL_CLASS
+
+    def _find_hub(self, hubs, rules):
+        """The hub serving the return's address most precisely (smallest postal area, country, territory).
+
+        It must deliver to the return's warehouse, and take hazardous goods when the return holds some.
+        """
+        self.ensure_one()
+        sender = self.partner_return_address_id or self.partner_id
+        if not sender.country_id:
+            return hubs.browse()
+        territory = self.env["customs.territory.rule"]._territory_of_partner(sender, rules)
+        hazardous = self._is_hazardous()
+        best, best_score = hubs.browse(), 0
+        for hub in hubs.filtered(lambda h: h.company_id == self.company_id):
+            if self.warehouse_id not in hub._destination_warehouses():
+                continue
+            if hazardous and not hub._serves_hazardous_to(self.warehouse_id):
+                continue
+            score = max(
+                (area._match(sender.country_id.code, sender.zip, territory) for area in hub.area_ids), default=0
+            )
+            if score > best_score:  # hubs come in their order: the first of equal precision wins
+                best, best_score = hub, score
+        return best
+
+    def _assign_hubs(self):
+        # sudo: the hubs are the company's routing configuration, applied whoever approves (a
+        # portal customer's request may be approved by the policy at submission).
+        hubs = self.env["return.hub"].sudo().search([("company_id", "in", self.company_id.ids)])
+        if not hubs:
+            return
+        rules = self.env["customs.territory.rule"].sudo()._get_rules()
+        for order in self:
+            hub = order._find_hub(hubs, rules)
+            if hub != order.hub_id:
+                order._flow_write({"hub_id": hub.id})
+
+    # ------------------------------------------------------------------
+    # At the hub
+    # ------------------------------------------------------------------
+    def _consolidation_key(self):
+        """What a load has in common: hub, destination, customs regime, hazard and product class."""
+        self.ensure_one()
+        return (
+            self.hub_id.id,
+            self.warehouse_id.id,
+            self.customs_origin_territory or "",
+            self._is_hazardous(),
+            self._hub_product_class(),
+        )
+
+    def action_arrived_at_hub(self):
+        """The parcels are at their hub: each joins the open load of its key, or opens one."""
+        self._lock_for_processing()
+        not_routed = self.filtered(lambda order: not order.hub_id)
+        if not_routed:
+            raise UserError(self.env._(
+                "%s does not go through a return hub: receive it at its warehouse.",
+                ", ".join(not_routed.mapped("name"))))
+        self._check_state(RECEIVABLE_STATES, self.env._("mark as arrived at the hub"))
+        arrived = self.filtered("consolidation_id")
+        if arrived:
+            raise UserError(self.env._(
+                "%(returns)s arrived at the hub already (load %(load)s).",
+                returns=", ".join(arrived.mapped("name")), load=", ".join(arrived.consolidation_id.mapped("name"))))
+        self.env["return.consolidation"]._add_returns(self)
+        return True
