@@ -59,3 +59,4 @@ from . import return_hub
 from . import return_hub_mode
 from . import return_consolidation
 from . import return_order_hub
+from . import customs_declaration_consolidation

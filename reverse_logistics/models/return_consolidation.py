@@ -168,6 +168,7 @@ class ReturnConsolidation(models.Model):
 
     def _after_ship(self):
         """Hook: documents the load needs once it leaves (a customs declaration where it crosses a border)."""
+        return True
 
     def action_receive(self):
         """The load arrived at its warehouse: its returns are received."""

@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..returns_lib.customs import mrn as mrn_lib
 from .common import ReturnsCase
 
 
@@ -199,6 +200,7 @@ class TestReturnHub(ReturnsCase):
             load.action_ship()
         load.action_receive()
         self.assertEqual(load.state, "received")
+        self.assertFalse(load.customs_declaration_ids, "Germany to Spain: no customs border, no declaration")
         self.assertEqual(rma.state, "received", "receiving the load receives its returns")
         self.assertEqual(rma.line_ids.qty_received, 1)
 
@@ -221,3 +223,54 @@ class TestReturnHub(ReturnsCase):
         self.assertEqual(chair["sku"], "'=HYPERLINK(\"http://evil\")", "a formula is never a formula in the file")
         self.assertEqual((chair["quantity"], chair["unit_value"], chair["total_value"]), ("2", "100.00", "200.00"))
         self.assertEqual(chair["condition"], "not inspected")
+
+    # ------------------------------------------------------------------ customs
+    def test_load_crossing_a_border_leaves_with_one_declaration(self):
+        self.company.write({"customs_eori": "ESB12345674", "customs_office_code": "ES004641"})
+        self.warehouse.partner_id = self.company.partner_id
+        self.product_b.hs_code = "94054000"
+        uk = self.env.ref("base.uk")
+        london = self.env["res.partner"].create({
+            "name": "Hub London", "street": "1 Dock Road", "zip": "E16 2QU", "city": "London", "country_id": uk.id,
+            "company_id": self.company.id,
+        })
+        hub_gb = self.env["return.hub"].create({
+            "name": "Hub London", "partner_id": london.id, "location_id": self.hub_location.id,
+            "area_ids": [Command.create({"country_id": uk.id})],
+            "mode_ids": [Command.create({"mode": "sea", "vehicle_class": "container_short_sea"})],
+        })
+        mrn_a = "24ES004641100000A2"
+        mrn_b = "24ES004641100001A"
+        mrn_b += mrn_lib.check_digit(mrn_b)
+        returns = self.env["return.order"]
+        for mrn, products in ((mrn_a, [self.product]), (mrn_b, [self.product, self.product_b])):
+            order = self._deliver_sale(self._customer("uk", "SW1A 1AA"), [(product, 2) for product in products])
+            order.picking_ids.export_mrn = mrn
+            returns |= self._approve(self._return_from_sale(order, [(product, 1, {}) for product in products]))
+        self.assertEqual(returns.hub_id, hub_gb)
+        returns.action_arrived_at_hub()
+        load = returns.consolidation_id
+        self.assertEqual(len(load), 1)
+        self.assertTrue(load.crosses_border)
+        self.assertFalse(load.customs_declaration_ids)
+
+        load.with_user(self.clerk).action_ship()
+        declaration = load.customs_declaration_ids
+        self.assertEqual(len(declaration), 1, "one declaration for the whole load")
+        self.assertEqual((declaration.state, declaration.territory_code), ("draft", "EU"))
+        chairs = declaration.line_ids.filtered(lambda item: item.hs_code == "94017100")
+        lamps = declaration.line_ids - chairs
+        self.assertEqual(len(chairs), 1, "same HS code, origin and procedure: one item for both returns")
+        self.assertEqual((chairs.quantity, lamps.quantity), (2, 1))
+        self.assertEqual((chairs.procedure_code, chairs.additional_procedure_codes), ("6110", "F05"))
+        self.assertEqual(chairs.export_mrn, mrn_a)
+        self.assertEqual(chairs.document_ids.mapped("reference"), [mrn_b],
+                         "the merged item quotes the other return's export declaration too")
+        self.assertEqual(chairs.document_ids.category_code, "Z")
+        self.assertFalse(lamps.document_ids)
+        self.assertEqual(sorted(declaration.line_ids.mapped("sequence")), [1, 2])
+
+        split = self.env["customs.declaration"]._prepare_from_consolidation(load, max_items=1)
+        self.assertEqual(len(split), 2, "beyond the item limit the load needs a second declaration")
+        self.assertEqual([len(values["line_ids"]) for values in split], [1, 1])
+        self.assertEqual({values["line_ids"][0][2]["sequence"] for values in split}, {1})
