@@ -1,5 +1,7 @@
 # pylint: disable=consider-merging-classes-inherited
 # return.order is extended per business concept, one file each: here, routing through return hubs (issue #13).
+from collections import defaultdict
+
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -49,10 +51,11 @@ class ReturnOrder(models.Model):
         )
         return hazardous[:1].categ_id.complete_name or GENERAL_CLASS
 
-    def _find_hub(self, hubs, rules):
+    def _find_hub(self, hubs, rules, destinations):
         """The hub serving the return's address most precisely (smallest postal area, country, territory).
 
         It must deliver to the return's warehouse, and take hazardous goods when the return holds some.
+        ``destinations``: {hub: the warehouses it delivers to}, read once for all the returns.
         """
         self.ensure_one()
         sender = self.partner_return_address_id or self.partner_id
@@ -62,7 +65,7 @@ class ReturnOrder(models.Model):
         hazardous = self._is_hazardous()
         best, best_score = hubs.browse(), 0
         for hub in hubs.filtered(lambda h: h.company_id == self.company_id):
-            if self.warehouse_id not in hub._destination_warehouses():
+            if self.warehouse_id not in destinations[hub]:
                 continue
             if hazardous and not hub._serves_hazardous_to(self.warehouse_id):
                 continue
@@ -80,10 +83,14 @@ class ReturnOrder(models.Model):
         if not hubs:
             return
         rules = self.env["customs.territory.rule"].sudo()._get_rules()
+        destinations = {hub: hub._destination_warehouses() for hub in hubs}
+        by_hub = defaultdict(lambda: self.browse())
         for order in self:
-            hub = order._find_hub(hubs, rules)
+            hub = order._find_hub(hubs, rules, destinations)
             if hub != order.hub_id:
-                order._flow_write({"hub_id": hub.id})
+                by_hub[hub.id] |= order
+        for hub_id, orders in by_hub.items():
+            orders._flow_write({"hub_id": hub_id})
 
     # ------------------------------------------------------------------
     # At the hub
