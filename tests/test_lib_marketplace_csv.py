@@ -53,5 +53,18 @@ def test_cells_never_become_spreadsheet_formulas():
     assert row[0] == "'=HYPERLINK(1)" and row[6].startswith("'+")
 
 
+def test_a_sku_with_a_line_break_is_left_out_and_cells_stay_on_one_line():
+    export = mc.build_csv([offer("A\rB"), offer("OK-1", comment="line one\r\nline two\r  -1+1")])
+    assert [sku for sku, _why in export.warnings] == ["A\rB"]
+    lines = export.files[0].decode().split("\n")
+    assert len([line for line in lines if line]) == 2, "header and one offer, each on one line"
+    assert rows(export.files[0])[1][6] == "line one line two -1+1"
+
+
+def test_a_formula_after_leading_spaces_is_still_guarded():
+    export = mc.build_csv([offer("OK-2", comment="   =1+1")])
+    assert rows(export.files[0])[1][6] == "'=1+1"
+
+
 def test_nothing_to_list_gives_no_file():
     assert mc.build_csv([]).files == ()

@@ -1,8 +1,6 @@
 """The manifest of a consolidation: one row per return line, as CSV for the hub, the carrier and customs.
 
-Text comes from customers and products: whitespace runs (tabs, line breaks) become one space, so that each row
-stays one line, and a cell then starting with ``=``, ``+``, ``-`` or ``@`` is prefixed with a quote so that a
-spreadsheet opening the file never runs it as a formula (as ``returns_lib.resale.marketplace_csv`` does).
+Text cells go through ``returns_lib.csv_cells.safe_cell``: one line each, never a spreadsheet formula.
 Amounts are written with two decimals (half up), quantities as given.
 """
 
@@ -13,11 +11,12 @@ import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..csv_cells import safe_cell
+
 COLUMNS = (
     "shipment", "return", "reason", "sku", "quantity", "description", "condition", "currency", "unit_value",
     "total_value",
 )
-FORMULA_STARTS = ("=", "+", "-", "@")
 CENT = Decimal("0.01")
 
 
@@ -34,9 +33,6 @@ class ManifestRow:
     unit_value: Decimal
 
 
-def cell(value) -> str:
-    text = " ".join(str(value).split())
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _quantity(value: float) -> str:
@@ -51,8 +47,9 @@ def build_manifest(rows) -> str:
         unit = Decimal(str(row.unit_value)).quantize(CENT, rounding=ROUND_HALF_UP)
         total = (unit * Decimal(str(row.quantity))).quantize(CENT, rounding=ROUND_HALF_UP)
         writer.writerow([
-            cell(row.shipment), cell(row.return_ref), cell(row.reason), cell(row.sku), _quantity(row.quantity),
-            cell(row.description or ""), cell(row.condition), cell(row.currency),
+            safe_cell(row.shipment), safe_cell(row.return_ref), safe_cell(row.reason), safe_cell(row.sku),
+            _quantity(row.quantity),
+            safe_cell(row.description or ""), safe_cell(row.condition), safe_cell(row.currency),
             str(unit), str(total),
         ])
     return buffer.getvalue()

@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from ..csv_cells import safe_cell
 from .conditions import BACKMARKET, VOCABULARIES
 
 COLUMNS = ("sku", "quantity", "price", "currency", "grade", "warranty", "comment")
@@ -44,6 +45,8 @@ class CsvExport:
 def _problem(offer):
     if not offer.sku or len(offer.sku) > 64:
         return "the SKU is empty or longer than 64 characters"
+    if not offer.sku.isprintable() or any(char.isspace() for char in offer.sku):
+        return "the SKU contains spaces or control characters"
     if not isinstance(offer.quantity, int) or isinstance(offer.quantity, bool) or offer.quantity < 0:
         return "the quantity is not a whole number of at least 0"
     try:
@@ -59,11 +62,6 @@ def _problem(offer):
     if not isinstance(offer.warranty_months, int) or not 0 <= offer.warranty_months <= 120:
         return "the warranty is not a number of months between 0 and 120"
     return None
-
-
-def _cell(value):
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def build_csv(offers, max_lines=MAX_LINES):
@@ -87,6 +85,6 @@ def build_csv(offers, max_lines=MAX_LINES):
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows([_cell(value) for value in row] for row in rows[start:start + max_lines])
+        writer.writerows([safe_cell(value) for value in row] for row in rows[start:start + max_lines])
         files.append(buffer.getvalue().encode("utf-8"))
     return CsvExport(files=tuple(files), warnings=tuple(warnings), offers=len(rows))
