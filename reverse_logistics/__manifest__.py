@@ -96,6 +96,7 @@
         "demo/reverse_logistics_tracking_demo.xml",
         "demo/reverse_logistics_credit_demo.xml",
         "demo/reverse_logistics_resale_demo.xml",
+        "demo/reverse_logistics_hub_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

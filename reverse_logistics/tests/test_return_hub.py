@@ -274,3 +274,26 @@ class TestReturnHub(ReturnsCase):
         self.assertEqual(len(split), 2, "beyond the item limit the load needs a second declaration")
         self.assertEqual([len(values["line_ids"]) for values in split], [1, 1])
         self.assertEqual({values["line_ids"][0][2]["sequence"] for values in split}, {1})
+
+    # ------------------------------------------------------------------ demo
+    def test_demo_hubs_serve_the_eu_and_great_britain(self):
+        frankfurt = self.env.ref("reverse_logistics.demo_hub_frankfurt", raise_if_not_found=False)
+        if not frankfurt:
+            self.skipTest("installed without demo data")
+        company = self.env.ref("reverse_logistics.demo_company_es")
+        hubs = self.env["return.hub"].search([("company_id", "=", company.id)])
+        rules = self.env["customs.territory.rule"]._get_rules()
+        destinations = {hub: hub._destination_warehouses() for hub in hubs}
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+        routes = {}
+        for customer in ("demo_customer_de", "demo_customer_fr", "demo_customer_uk", "demo_customer_us"):
+            draft = self.env["return.order"].new({
+                "company_id": company.id, "warehouse_id": warehouse.id,
+                "partner_id": self.env.ref(f"reverse_logistics.{customer}").id,
+            })
+            routes[customer] = draft._find_hub(hubs, rules, destinations)
+        self.assertEqual(routes, {
+            "demo_customer_de": frankfurt, "demo_customer_fr": frankfurt,
+            "demo_customer_uk": self.env.ref("reverse_logistics.demo_hub_london"),
+            "demo_customer_us": self.env["return.hub"],
+        })
