@@ -34,19 +34,7 @@ class CustomsDeclaration(models.Model):
         # sudo: the rules are reference data every user's declarations depend on; read once for all items.
         rules = Rule.sudo()._get_rules()
         territory = Rule._territory_of_partner(warehouse.partner_id or company.partner_id, rules)
-        orders = consolidation.return_ids
-        tariffs = self.env["customs.tariff.code"]._find_rates(orders.line_ids.product_id.mapped("hs_code"), territory)
-        items = []
-        for line in orders.line_ids:
-            tariff = tariffs.get(line.product_id.hs_code)
-            unit_value = line.price_subtotal / line.product_uom_qty if line.product_uom_qty else 0.0
-            for move, quantity in self._allocate_to_deliveries(line):
-                items.append(self._prepare_goods_item(
-                    len(items) + 1, line.product_id, quantity, unit_value * quantity, return_line=line,
-                    duty_rate=tariff.duty_rate if tariff else 0.0,
-                    vat_rate=tariff.vat_rate if tariff else 0.0,
-                    **self._prepare_export_facts(move, rules),
-                ))
+        items = self._prepare_return_goods_items(consolidation.return_ids.line_ids, territory, rules)
         header = {
             **self._prepare_declarant_values(company, warehouse, territory),
             "consolidation_id": consolidation.id,

@@ -114,6 +114,24 @@ class CustomsDeclaration(models.Model):
         }
 
     @api.model
+    def _prepare_return_goods_items(self, lines, territory, rules):
+        """Goods items of returned ``lines``, one per delivery they came from, at the customs rates of
+        ``territory``; relief is decided per item from its export facts."""
+        tariffs = self.env["customs.tariff.code"]._find_rates(lines.product_id.mapped("hs_code"), territory)
+        items = []
+        for line in lines:
+            tariff = tariffs.get(line.product_id.hs_code)
+            unit_value = line.price_subtotal / line.product_uom_qty if line.product_uom_qty else 0.0
+            for move, quantity in self._allocate_to_deliveries(line):
+                items.append(self._prepare_goods_item(
+                    len(items) + 1, line.product_id, quantity, unit_value * quantity, return_line=line,
+                    duty_rate=tariff.duty_rate if tariff else 0.0,
+                    vat_rate=tariff.vat_rate if tariff else 0.0,
+                    **self._prepare_export_facts(move, rules),
+                ))
+        return items
+
+    @api.model
     def _prepare_from_return(self, order):
         """Values of the declaration importing ``order``'s goods, relief decided item by item; override to add
         national fields."""
@@ -124,18 +142,7 @@ class CustomsDeclaration(models.Model):
         rules = Rule.sudo()._get_rules()
         territory = order.customs_destination_territory or Rule._territory_of_partner(
             warehouse.partner_id or company.partner_id, rules)
-        tariffs = self.env["customs.tariff.code"]._find_rates(order.line_ids.product_id.mapped("hs_code"), territory)
-        items = []
-        for line in order.line_ids:
-            tariff = tariffs.get(line.product_id.hs_code)
-            unit_value = line.price_subtotal / line.product_uom_qty if line.product_uom_qty else 0.0
-            for move, quantity in self._allocate_to_deliveries(line):
-                items.append(self._prepare_goods_item(
-                    len(items) + 1, line.product_id, quantity, unit_value * quantity, return_line=line,
-                    duty_rate=tariff.duty_rate if tariff else 0.0,
-                    vat_rate=tariff.vat_rate if tariff else 0.0,
-                    **self._prepare_export_facts(move, rules),
-                ))
+        items = self._prepare_return_goods_items(order.line_ids, territory, rules)
         return {
             **self._prepare_declarant_values(company, warehouse, territory),
             "return_order_id": order.id,
