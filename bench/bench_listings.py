@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_disposition_flow import UnitPhase, print_unit_table, received_units, unit_parser, unit_registry
+from bench_disposition_flow import UnitPhase, print_unit_table, received_units, run, unit_parser, unit_registry
 from bench_returns import user_env
 
 import odoo
-from odoo import SUPERUSER_ID, Command, api
+from odoo import Command
 
 
 def bench(env, n, profile=False):
@@ -78,22 +78,13 @@ def bench(env, n, profile=False):
     return phases
 
 
-def run(registry, n, profile=False):
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        try:
-            return bench(env, n, profile)
-        finally:
-            cr.rollback()
-
-
 def main():
     args = unit_parser(__doc__, 500).parse_args()
     registry = unit_registry(args)
     print(f"Odoo {odoo.release.version}, N={args.n} and {2 * args.n} units (80 % serials), default context")
     results = {}
     for n in (args.n, 2 * args.n):
-        results[n] = run(registry, n, args.profile)
+        results[n] = run(registry, n, args.profile, measure=bench)
         print(f"  N={n} done", flush=True)
     print_unit_table(results)
 
