@@ -51,6 +51,15 @@ class ReturnConsolidation(models.Model):
     weight = fields.Float("Weight (kg)", compute="_compute_load", store=True, digits="Stock Weight")
     volume = fields.Float("Volume (m³)", compute="_compute_load", store=True, digits=(16, 3))
     value = fields.Monetary(compute="_compute_load", store=True)
+    mode_id = fields.Many2one(
+        "return.hub.mode", "Outbound Mode", readonly=True, check_company=True,
+        help="Chosen when the load leaves: the cheapest active mode of the hub that takes it to its destination.",
+    )
+    freight_cost = fields.Monetary(readonly=True, copy=False, help="The outbound mode's rate card for this load.")
+    declaration_cost = fields.Monetary(readonly=True, copy=False,
+                                       help="The hub's cost of one declaration, when the load crosses a border.")
+    declarations = fields.Integer(readonly=True, copy=False, help="Customs declarations made for the whole load.")
+    co2e_kg = fields.Float("Outbound CO2e (kg)", digits=(16, 3), readonly=True, copy=False)
     date_shipped = fields.Datetime("Shipped On", readonly=True, copy=False)
     date_received = fields.Datetime("Received On", readonly=True, copy=False)
 

@@ -24,9 +24,37 @@ class ReturnOrder(models.Model):
         check_company=True, groups="base.group_user",
     )
     date_hub_arrival = fields.Datetime("Arrived at Hub On", readonly=True, copy=False, groups="base.group_user")
+    # The route's figures, next to the baseline "shipped direct as a parcel": estimated by the planner when
+    # the route is decided, replaced by the load's real shares when it leaves the hub. The sustainability
+    # report sums them; nobody types them.
+    route_cost = fields.Monetary(
+        "Transport Cost", readonly=True, copy=False, groups="base.group_user",
+        help="Its parcel (to the hub or direct), the hub's handling, its share of the load's freight and of "
+        "the load's customs declaration, or its own declaration when it crosses a border alone.",
+    )
+    route_co2e_kg = fields.Float("CO2e (kg)", digits=(16, 3), readonly=True, copy=False, groups="base.group_user")
+    route_declarations = fields.Integer(
+        "Own Declarations", readonly=True, copy=False, groups="base.group_user",
+        help="Customs declarations made for this return alone (a load's one declaration is the load's).",
+    )
+    baseline_cost = fields.Monetary(
+        "Cost if Direct", readonly=True, copy=False, groups="base.group_user",
+        help="Shipped alone as a parcel to its warehouse, declaration included.",
+    )
+    baseline_co2e_kg = fields.Float(
+        "CO2e if Direct (kg)", digits=(16, 3), readonly=True, copy=False, groups="base.group_user"
+    )
+    baseline_declarations = fields.Integer(
+        "Declarations if Direct", readonly=True, copy=False, groups="base.group_user",
+        help="1 when its parcel alone would cross a customs border.",
+    )
+    route_reason = fields.Text("Why This Route", readonly=True, copy=False, groups="base.group_user")
 
     def _get_flow_fields(self):
-        return super()._get_flow_fields() | {"hub_id", "consolidation_id", "date_hub_arrival"}
+        return super()._get_flow_fields() | {
+            "hub_id", "consolidation_id", "date_hub_arrival", "route_cost", "route_co2e_kg", "route_declarations",
+            "baseline_cost", "baseline_co2e_kg", "baseline_declarations", "route_reason",
+        }
 
     # ------------------------------------------------------------------
     # Routing
