@@ -304,3 +304,29 @@ def test_bad_inputs_are_refused():
         planner.plan(_returns(1, country="XX", location=None), [_hub()], WAREHOUSES, RATES)
     with pytest.raises(ValueError, match="unique"):
         planner.plan(_returns(1) + _returns(1), [_hub()], WAREHOUSES, RATES)
+
+
+def test_one_by_one_a_return_goes_through_the_hub_when_cheaper_at_the_margin():
+    (line,) = planner.Planner([_hub()], WAREHOUSES, RATES).route(_returns(1))
+    # at the margin: parcel 10.00 + handling 1.00 + 0.10 x 10 kg = 12.00, against 22.00 direct; the truck's
+    # 40.00 per shipment is shared once the load forms, so it is left out and the reasons say so
+    assert (line.route, line.hub, line.consolidation) == ("hub", "MAD", None)
+    assert (line.transport_cost, line.declaration_cost, line.baseline_cost) == (D("12.00"), D("0"), D("22.00"))
+    assert line.departs_hub == FRIDAY and line.arrives == dt.date(2024, 3, 11)
+    assert _codes(line)[-2:] == ["hub_chosen", "estimated_alone"]
+    assert line.co2e_kg == pytest.approx(sum(leg.co2e_kg for leg in line.legs))
+    # the same return in a full plan of its own would not pay for the truck (see above): the plan decides
+    # over all pending returns, route() only at the margin
+    assert planner.plan(_returns(1), [_hub()], WAREHOUSES, RATES).returns[0].route == "direct"
+
+
+def test_one_by_one_a_return_waiting_beyond_its_deadline_goes_direct():
+    # ready Monday, 2 days to the hub, 3 out: the deadline of 4 days cannot be kept through the hub
+    (line,) = planner.Planner([_hub()], WAREHOUSES, RATES).route(_returns(1, max_days=4))
+    assert line.route == "direct" and "hub_route_too_slow" in _codes(line)
+
+
+def test_one_by_one_the_hub_never_keeps_a_return_beyond_its_latest_departure():
+    # waiting limit 1 day: arrives Wednesday, must leave Thursday at the latest, not on Friday's release
+    (line,) = planner.Planner([_hub(max_wait_days=1)], WAREHOUSES, RATES).route(_returns(1))
+    assert line.route == "hub" and line.departs_hub == dt.date(2024, 3, 7)

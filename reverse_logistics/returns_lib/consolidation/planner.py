@@ -82,6 +82,7 @@ CONSOLIDATION_COSTLIER = "consolidation_costlier"  # {consolidation_of, via_hub,
 DECLARATION_PER_RETURN = "declaration_per_return"  # {from_territory, to_territory}
 DECLARATION_CONSOLIDATED = "declaration_per_consolidation"  # {from_territory, to_territory, consolidation}
 SERVICE_LEVEL_UNREACHABLE = "service_level_unreachable"  # {arrives, deadline}
+ESTIMATED_ALONE = "estimated_alone"  # {departs, mode, vehicle_class}
 
 MESSAGES = {
     ORIGIN_FROM_PARTNER: "Origin: the partner's coordinates.",
@@ -104,6 +105,8 @@ MESSAGES = {
     DECLARATION_PER_RETURN: "Crosses the customs border {from_territory} -> {to_territory}: one declaration.",
     DECLARATION_CONSOLIDATED: "The consolidation crosses {from_territory} -> {to_territory} under one declaration.",
     SERVICE_LEVEL_UNREACHABLE: "Even direct it arrives on {arrives}, after its deadline {deadline}.",
+    ESTIMATED_ALONE: "Estimated alone: out by {mode} ({vehicle_class}) by {departs} at the latest; its share of "
+                     "the load's fixed freight and declaration is known when the load leaves.",
 }
 
 
@@ -365,6 +368,7 @@ class _Candidate:
     arrives_hub: datetime.date
     latest: dict  # option index -> latest departure from the hub (only feasible options)
     marginal: Decimal
+    option: int = -1  # the index of the outbound option with the lowest per-kg rate that keeps the deadline
 
     @property
     def fixed(self) -> Decimal:
@@ -484,7 +488,7 @@ class Planner:
             inbound, cost, declaration = self._parcel(item.origin, ret.country, hub.key, hub.location, hub.country,
                                                       ret.weight_kg, weight_dec, ret.ready_date)
             arrives = inbound.arrives
-            latest, best, fitting = {}, None, False
+            latest, best, best_index, fitting = {}, None, -1, False
             for index, option in enumerate(hub.outbound):
                 if not option.serves(ret.destination, ret.hazardous) or not option.fits(ret.weight_kg, ret.volume_m3):
                     continue
@@ -494,7 +498,8 @@ class Planner:
                     continue
                 latest[index] = last
                 per_kg = money(_dec(option.per_kg) * weight_dec)
-                best = per_kg if best is None else min(best, per_kg)
+                if best is None or per_kg < best:
+                    best, best_index = per_kg, index
             if best is None:
                 if not fitting:
                     refusal = refusal or (TOO_BIG_FOR_MODE, {"hub": hub.key, "mode": "any", "weight_kg": ret.weight_kg,
@@ -504,7 +509,7 @@ class Planner:
                 refusal = (HUB_TOO_SLOW, {"hub": hub.key, "earliest_arrival": arrives + _days(fastest),
                                           "deadline": item.deadline})
                 continue
-            candidate = _Candidate(hub, inbound, cost, declaration, arrives, latest, ZERO)
+            candidate = _Candidate(hub, inbound, cost, declaration, arrives, latest, ZERO, best_index)
             candidate.marginal = candidate.fixed + best
             candidates.append(candidate)
         if not candidates:
@@ -519,6 +524,46 @@ class Planner:
                       alternatives={c.hub.key: c.marginal for c in candidates if c is not best})
         item.reasons.append((HUB_CHOSEN, params))
         return best
+
+    # ------------------------------------------------------------------------------------ one by one
+    def route(self, returns) -> tuple[ReturnPlan, ...]:
+        """Each return decided on its own, as when it is approved, before its load exists.
+
+        Through the hub of pass 1 when, at the margin (its parcel to the hub and that parcel's declaration,
+        the handling and the per-kg freight of the cheapest mode that keeps its deadline), it costs less than
+        its direct parcel; otherwise direct, with the same reasons as :meth:`plan`. The load's per-shipment
+        freight and its one declaration are shared only once the load forms: a routed return's figures leave
+        them out and say so (:data:`ESTIMATED_ALONE`). :meth:`plan` decides over all pending returns at once,
+        and may find that a load would not pay for itself.
+        """
+        routed = []
+        for ret in returns:
+            item = self._prepare(ret)
+            cand = item.candidate
+            if cand is None:
+                routed.append(self._direct_plan(item, None))
+                continue
+            hub, option = cand.hub, cand.hub.outbound[cand.option]
+            warehouse = self.warehouses[ret.destination]
+            departs = min(hub.release.next_release(cand.arrives_hub), cand.latest[cand.option])
+            arrives = departs + _days(option.transit_days)
+            distance = self._outbound_distance(hub, warehouse, option.mode)
+            crosses = self.territory(hub.country) != self.territory(warehouse.country)
+            outbound = Leg(CONSOLIDATED, option.mode, option.vehicle_class, hub.key, ret.destination, distance,
+                           departs, arrives, crosses,
+                           self.factors.co2e_kg(option.mode, option.vehicle_class, ret.weight_kg, distance))
+            reasons = list(item.reasons)
+            if cand.inbound.crosses_border:
+                reasons.append((DECLARATION_PER_RETURN, {"from_territory": item.territory,
+                                                         "to_territory": self.territory(hub.country)}))
+            reasons.append((ESTIMATED_ALONE, {"departs": departs, "mode": option.mode,
+                                              "vehicle_class": option.vehicle_class}))
+            routed.append(ReturnPlan(
+                ret.ref, VIA_HUB, hub.key, None, departs, arrives, item.deadline, (cand.inbound, outbound),
+                cand.marginal - cand.inbound_declaration_cost, 1 if cand.inbound.crosses_border else 0,
+                cand.inbound_declaration_cost, cand.inbound.co2e_kg + outbound.co2e_kg, item.direct.total,
+                item.direct.leg.co2e_kg, False, tuple(reasons)))
+        return tuple(routed)
 
     # ------------------------------------------------------------------------------------- pass 2
     def _simulate(self, hub: Hub, option_index: int, members: list[_Item]):
