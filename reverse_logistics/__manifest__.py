@@ -89,6 +89,8 @@
         "views/portal_templates.xml",
         "views/portal_tracking_templates.xml",
         "views/reverse_logistics_menus.xml",
+        "views/return_parcel_rate_views.xml",
+        "wizards/return_route_plan_wizard_views.xml",
     ],
     "demo": [
         "demo/reverse_logistics_demo.xml",

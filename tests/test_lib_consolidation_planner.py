@@ -330,3 +330,28 @@ def test_one_by_one_the_hub_never_keeps_a_return_beyond_its_latest_departure():
     # waiting limit 1 day: arrives Wednesday, must leave Thursday at the latest, not on Friday's release
     (line,) = planner.Planner([_hub(max_wait_days=1)], WAREHOUSES, RATES).route(_returns(1))
     assert line.route == "hub" and line.departs_hub == dt.date(2024, 3, 7)
+
+
+def test_a_load_that_leaves_is_settled_with_the_cheapest_mode_that_takes_it_and_shares_to_the_cent():
+    rail = planner.OutboundOption("rail", "electric_eu", 4, per_shipment=D("90"), per_kg=D("0.01"))
+    hub = _hub(outbound=(ROAD, rail))
+    returns = _returns(3, destination="ZRH") + [planner.PendingReturn(
+        "HEAVY", "ES", "ZRH", 70.0, 0.2, D("900"), MONDAY, 14, location=MADRID)]
+    load, lines = planner.Planner([hub], WAREHOUSES, RATES).settle("MAD", returns, FRIDAY, name="C1")
+    # 100 kg: road 40 + 10 = 50.00, rail 90 + 1 = 91.00; one declaration of 30.00 into Switzerland
+    assert (load.mode, load.freight_cost, load.declaration_cost, load.declarations) == ("road", D("50.00"),
+                                                                                        D("30.00"), 1)
+    assert (load.departs, load.arrives, load.members) == (FRIDAY, dt.date(2024, 3, 11), ("R0", "R1", "R2", "HEAVY"))
+    heavy = lines[-1]
+    # its parcel to the hub 5 + 35 = 40.00, handling 1.00, 70 % of the freight 35.00; 70 % of the declaration
+    assert (heavy.route, heavy.transport_cost, heavy.declaration_cost) == ("hub", D("76.00"), D("21.00"))
+    # to the cent: parcels 3 x 10.00 + 40.00, handling 4 x 1.00, freight 50.00, declaration 30.00
+    assert sum(line.cost for line in lines) == D("154.00")
+    # direct to Zurich: 25 + 2/kg and a declaration of 15.00 each
+    assert heavy.baseline_cost == D("180.00") and heavy.baseline_declarations == 1
+    assert load.co2e_kg == pytest.approx(sum(line.legs[1].co2e_kg for line in lines))
+
+
+def test_a_load_no_mode_can_take_is_not_settled():
+    small = planner.OutboundOption("road", "artic_34_40t", 3, per_shipment=D("40"), max_weight_kg=20.0)
+    assert planner.Planner([_hub(outbound=(small,))], WAREHOUSES, RATES).settle("MAD", _returns(3), FRIDAY) is None

@@ -105,10 +105,21 @@ class ReturnOrder(models.Model):
         return best
 
     def _assign_hubs(self):
+        """Route each return: through a hub when the planner finds it cheaper and on time at the margin
+        (the company has a parcel card to compare with), else through the hub serving its address."""
         # sudo: the hubs are the company's routing configuration, applied whoever approves (a
         # portal customer's request may be approved by the policy at submission).
         hubs = self.env["return.hub"].sudo().search([("company_id", "in", self.company_id.ids)])
         if not hubs:
+            return
+        routed = self._route_alone(hubs)
+        for order, values in routed.items():
+            order._flow_write(values)
+        self.browse([order.id for order in self if order not in routed])._assign_serving_hubs(hubs)
+
+    def _assign_serving_hubs(self, hubs):
+        """Without a parcel card there is nothing to compare: the hub serving the address most precisely."""
+        if not self:
             return
         rules = self.env["customs.territory.rule"].sudo()._get_rules()
         destinations = {hub: hub._destination_warehouses() for hub in hubs}
@@ -119,6 +130,18 @@ class ReturnOrder(models.Model):
                 by_hub[hub.id] |= order
         for hub_id, orders in by_hub.items():
             orders._flow_write({"hub_id": hub_id})
+
+    def _after_route_change(self):
+        """The customer sends the parcel elsewhere now: a note, and the approval e-mail again with the address."""
+        if not self:
+            return
+        self._message_log_batch(bodies={
+            order.id: self.env._("Route changed by the route planner: %(route)s.\n%(why)s",
+                                 route=order.hub_id.name or self.env._("direct to the warehouse"),
+                                 why=order.route_reason or "")
+            for order in self
+        })
+        self._send_customer_email("reverse_logistics.mail_template_return_approved")
 
     # ------------------------------------------------------------------
     # At the hub

@@ -280,6 +280,7 @@ class ReturnPlan:
     baseline_co2e_kg: float
     late: bool
     reasons: tuple[tuple[str, dict], ...]
+    baseline_declarations: int = 0  # 1 when its direct parcel crosses a customs border
 
     @property
     def cost(self) -> Decimal:
@@ -562,8 +563,51 @@ class Planner:
                 ret.ref, VIA_HUB, hub.key, None, departs, arrives, item.deadline, (cand.inbound, outbound),
                 cand.marginal - cand.inbound_declaration_cost, 1 if cand.inbound.crosses_border else 0,
                 cand.inbound_declaration_cost, cand.inbound.co2e_kg + outbound.co2e_kg, item.direct.total,
-                item.direct.leg.co2e_kg, False, tuple(reasons)))
+                item.direct.leg.co2e_kg, False, tuple(reasons), item.direct.declarations))
         return tuple(routed)
+
+    def settle(self, hub_key: str, returns, departs: datetime.date, name: str = "load"):
+        """A load that actually leaves hub ``hub_key`` on ``departs`` with ``returns`` (one destination, one
+        product class): the cheapest of the hub's modes that serves them and takes the whole load, its freight
+        and declaration shared by weight as in :meth:`plan`, each return's parcel to the hub and its direct
+        baseline. Returns ``(Consolidation, tuple of ReturnPlan)``; ``None`` when no mode takes the load.
+        """
+        hub = next(h for h in self.hubs if h.key == hub_key)
+        items = [self._prepare_for(ret, hub) for ret in returns]
+        if not items:
+            raise ValueError("a load holds returns")
+        first = items[0].ret
+        weight = math.fsum(item.ret.weight_kg for item in items)
+        volume = math.fsum(item.ret.volume_m3 for item in items)
+        hazardous = any(item.ret.hazardous for item in items)
+        options = [(option.freight(weight, volume), index) for index, option in enumerate(hub.outbound)
+                   if option.serves(first.destination, hazardous) and option.fits(weight, volume)]
+        if not options:
+            return None
+        freight, index = min(options)
+        option = hub.outbound[index]
+        warehouse = self.warehouses[first.destination]
+        crosses = self.territory(hub.country) != self.territory(warehouse.country)
+        load = {"items": items, "opens": min(item.candidate.arrives_hub for item in items), "departs": departs,
+                "trigger": "shipped", "weight": weight, "volume": volume,
+                "value": sum((_dec(item.ret.value) for item in items), ZERO), "freight": freight,
+                "declaration": money(hub.declaration_cost) if crosses else ZERO, "crosses": crosses}
+        mode_reason = (MODE_CHOSEN, {"mode": option.mode, "vehicle_class": option.vehicle_class,
+                                     "group_cost": freight, "alternatives": {}})
+        planned = {}
+        key = (hub.key, first.destination, first.customs_regime, hazardous, first.product_class)
+        consolidation = self._consolidate(name, hub, option, key, load, mode_reason, planned)
+        return consolidation, tuple(planned[item.ret.ref] for item in items)
+
+    def _prepare_for(self, ret: PendingReturn, hub: Hub) -> _Item:
+        """A return already at ``hub``: its direct baseline and its parcel to that hub, whatever pass 1 thinks."""
+        item = self._prepare(ret)
+        weight_dec = _dec(ret.weight_kg)
+        inbound, cost, declaration = self._parcel(item.origin, ret.country, hub.key, hub.location, hub.country,
+                                                  ret.weight_kg, weight_dec, ret.ready_date)
+        item.reasons = [reason for reason in item.reasons if reason[0] in (ORIGIN_FROM_PARTNER, ORIGIN_FROM_CENTROID)]
+        item.candidate = _Candidate(hub, inbound, cost, declaration, inbound.arrives, {}, ZERO)
+        return item
 
     # ------------------------------------------------------------------------------------- pass 2
     def _simulate(self, hub: Hub, option_index: int, members: list[_Item]):
@@ -714,7 +758,7 @@ class Planner:
             reasons.append((SERVICE_LEVEL_UNREACHABLE, {"arrives": direct.leg.arrives, "deadline": item.deadline}))
         return ReturnPlan(item.ret.ref, DIRECT, None, None, None, direct.leg.arrives, item.deadline, (direct.leg,),
                           direct.cost, direct.declarations, direct.declaration_cost, direct.leg.co2e_kg,
-                          direct.total, direct.leg.co2e_kg, late, tuple(reasons))
+                          direct.total, direct.leg.co2e_kg, late, tuple(reasons), direct.declarations)
 
     def _consolidate(self, name, hub, option, key, load, mode_reason, planned) -> Consolidation:
         _hub_key, destination, regime, hazardous, product_class = key
@@ -748,7 +792,8 @@ class Planner:
                 item.ret.ref, VIA_HUB, hub.key, name, departs, arrives, item.deadline, (cand.inbound, outbound),
                 cand.inbound_cost + money(hub.handling_per_return) + freight,
                 1 if cand.inbound.crosses_border else 0, cand.inbound_declaration_cost + declaration,
-                cand.inbound.co2e_kg + co2e, item.direct.total, item.direct.leg.co2e_kg, False, tuple(reasons))
+                cand.inbound.co2e_kg + co2e, item.direct.total, item.direct.leg.co2e_kg, False, tuple(reasons),
+                item.direct.declarations)
         return Consolidation(
             name, hub.key, destination, regime, product_class, hazardous, option.mode, option.vehicle_class,
             load["opens"], departs, arrives, load["trigger"], tuple(item.ret.ref for item in items), load["weight"],

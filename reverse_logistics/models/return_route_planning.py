@@ -1,0 +1,209 @@
+# pylint: disable=consider-merging-classes-inherited
+"""Routes decided by the consolidation planner (issue #13): Odoo records in, the planner's choices out.
+
+The planner (``returns_lib.consolidation.planner``) knows nothing of the ORM: this file turns hubs, their
+modes, warehouses and returns into its inputs, and its choices back into a return's hub and route figures.
+Two uses: at approval each return is decided on its own, at the margin (``Planner.route``); the route
+planner wizard plans every pending return at once (``Planner.plan``) and may send some direct because their
+load would not pay for itself.
+"""
+
+from decimal import Decimal
+
+from odoo import fields, models
+
+from ..returns_lib.consolidation import planner as planner_lib
+from ..returns_lib.consolidation.geo import Point, default_centroids
+from ..returns_lib.customs import territory as territory_lib
+
+
+def _point(partner):
+    """A partner's coordinates when geolocated, else the centroid of its postal area or country."""
+    if partner.partner_latitude or partner.partner_longitude:
+        return Point(partner.partner_latitude, partner.partner_longitude)
+    return default_centroids().locate(partner.country_id.code or "", partner.zip or "")[0]
+
+
+def _money(value):
+    return Decimal(repr(value))
+
+
+class ReturnHubMode(models.Model):
+    _inherit = "return.hub.mode"
+
+    def _prepare_planner_option(self):
+        self.ensure_one()
+        return planner_lib.OutboundOption(
+            mode=self.mode,
+            vehicle_class=self.vehicle_class,
+            transit_days=self.transit_days,
+            per_shipment=_money(self.per_shipment),
+            per_kg=_money(self.per_kg),
+            per_pallet=_money(self.per_pallet),
+            max_weight_kg=self.max_weight or None,
+            max_volume_m3=self.max_volume or None,
+            max_pallets=self.max_pallets or None,
+            hazardous_allowed=self.hazardous_allowed,
+            destinations=frozenset(str(warehouse.id) for warehouse in self.destination_warehouse_ids),
+        )
+
+
+class ReturnHub(models.Model):
+    _inherit = "return.hub"
+
+    def _prepare_planner_hub(self):
+        self.ensure_one()
+        areas = self.area_ids
+        return planner_lib.Hub(
+            key=str(self.id),
+            location=_point(self.partner_id),
+            country=self.partner_id.country_id.code,
+            release=self._release_rule(),
+            outbound=tuple(mode._prepare_planner_option() for mode in self.mode_ids.filtered("active")),
+            countries=frozenset(area.country_id.code for area in areas if area.country_id and not area.zip_prefix),
+            postal_areas=frozenset((area.country_id.code, area.zip_prefix) for area in areas if area.zip_prefix),
+            territories=frozenset(area.territory_code for area in areas if area.territory_code),
+            max_wait_days=self.max_wait_days,
+            handling_per_return=_money(self.handling_cost),
+            declaration_cost=_money(self.declaration_cost),
+            accepts_hazardous=self.accepts_hazardous,
+        )
+
+    def _get_planner(self, company, countries=()):
+        """A planner over these hubs for ``company``'s returns, or None without the company's parcel card.
+
+        Customs territories as the company's rules say for whole countries (the planner works per country):
+        of the hubs, the warehouses, ``countries`` (the returns') and every country the rules name.
+        """
+        card = self.env["return.parcel.rate"].sudo()._get_card(company)
+        if card is None:
+            return None
+        hubs = self.filtered(lambda hub: hub.company_id == company and hub.mode_ids.filtered("active"))
+        warehouses = self.env["stock.warehouse"].sudo().search([("company_id", "=", company.id)])
+        rules = self.env["customs.territory.rule"].sudo()._get_rules()
+        countries = {rule.country_code for rule in rules} | set(countries)
+        countries |= set((hubs.partner_id | warehouses.partner_id).country_id.mapped("code"))
+        unions = {
+            code: territory_lib.territory_of(territory_lib.Address(country_code=code), rules).territory_code
+            for code in countries if code
+        }
+        return planner_lib.Planner(
+            [hub._prepare_planner_hub() for hub in hubs],
+            [planner_lib.Warehouse(str(warehouse.id), _point(warehouse.partner_id or company.partner_id),
+                                   (warehouse.partner_id or company.partner_id).country_id.code or "")
+             for warehouse in warehouses],
+            card,
+            unions=unions,
+        )
+
+
+class ReturnOrder(models.Model):
+    _inherit = "return.order"
+
+    def _prepare_planner_return(self, ready_date):
+        """The return as the planner sees it: who sends it from where, to which warehouse, how heavy and when."""
+        self.ensure_one()
+        sender = self.partner_return_address_id or self.partner_id
+        located = sender.partner_latitude or sender.partner_longitude
+        # sudo: product weights and hazard flags are product data every flow may read (the approver may be
+        # a portal customer whose request the policy approves at once).
+        lines = self.line_ids.sudo()
+        return planner_lib.PendingReturn(
+            ref=str(self.id),
+            country=sender.country_id.code,
+            destination=str(self.warehouse_id.id),
+            weight_kg=sum(line.product_id.weight * line.product_uom_qty for line in lines),
+            volume_m3=sum(line.product_id.volume * line.product_uom_qty for line in lines),
+            value=_money(self.amount_total),
+            ready_date=ready_date,
+            max_days=self.company_id.return_route_max_days,
+            customs_regime=self.customs_origin_territory or "",
+            product_class=self._hub_product_class(),
+            hazardous=self._is_hazardous(),
+            postal_code=(sender.zip or "").replace(" ", "").upper(),
+            location=Point(sender.partner_latitude, sender.partner_longitude) if located else None,
+        )
+
+    def _plannable(self):
+        """Returns the planner can place: a sender with a country and a warehouse."""
+        return self.filtered(lambda order: (order.partner_return_address_id or order.partner_id).country_id
+                             and order.warehouse_id)
+
+    def _route_values(self, line, hubs_by_key):
+        """A return's hub and route figures from the planner's line for it."""
+        hub = hubs_by_key.get(line.hub)
+        return {
+            "hub_id": hub.id if hub else False,
+            "route_cost": float(line.cost),
+            "route_co2e_kg": line.co2e_kg,
+            "route_declarations": line.declarations,
+            "baseline_cost": float(line.baseline_cost),
+            "baseline_co2e_kg": line.baseline_co2e_kg,
+            "baseline_declarations": line.baseline_declarations,
+            "route_reason": self._route_reason_text(line, hubs_by_key),
+        }
+
+    def _route_reason_text(self, line, hubs_by_key):
+        """The planner's reasons in the user's language (the planner speaks codes and parameters)."""
+        env = self.env
+        templates = {
+            planner_lib.ORIGIN_FROM_PARTNER: env._("Origin: the customer's coordinates."),
+            planner_lib.ORIGIN_FROM_CENTROID: env._("Origin: the centre of the %(level)s (the customer's address "
+                                                    "is not geolocated)."),
+            planner_lib.NO_HUB_SERVES: env._("No hub serves %(country)s %(postal_code)s: shipped direct."),
+            planner_lib.NO_HUB_FOR_CLASS: env._("No hub serving the origin takes these goods (%(product_class)s) "
+                                                "to the warehouse: shipped direct."),
+            planner_lib.HUB_TOO_SLOW: env._("Through hub %(hub)s it would arrive on %(earliest_arrival)s at the "
+                                            "earliest, after its deadline %(deadline)s: shipped direct."),
+            planner_lib.NO_HUB_CHEAPER: env._("Through hub %(hub)s it would cost at least %(via_hub)s, direct "
+                                              "%(direct)s: shipped direct."),
+            planner_lib.HUB_CHOSEN: env._("Through hub %(hub)s (%(distance_km)s km away): %(via_hub)s before "
+                                          "sharing a load, against %(direct)s direct."),
+            planner_lib.JOINED: env._("Joins a load leaving on %(departs)s (%(trigger)s)."),
+            planner_lib.MODE_CHOSEN: env._("Out of the hub by %(mode)s (%(vehicle_class)s): the cheapest for the "
+                                           "load (%(group_cost)s)."),
+            planner_lib.HAZARDOUS_APART: env._("Hazardous goods: loaded only with hazardous goods of the same "
+                                               "class."),
+            planner_lib.WAIT_BREAKS_SERVICE: env._("The load at hub %(hub)s leaves on %(departs)s, after the "
+                                                   "latest departure %(latest_departure)s that keeps its service "
+                                                   "level and the hub's waiting limit: shipped direct."),
+            planner_lib.TOO_BIG_FOR_MODE: env._("Too big for one load at hub %(hub)s: shipped direct."),
+            planner_lib.CONSOLIDATION_COSTLIER: env._("The load it would join costs %(via_hub)s, its returns "
+                                                      "direct %(direct)s: shipped direct."),
+            planner_lib.DECLARATION_PER_RETURN: env._("Its parcel crosses the customs border %(from_territory)s "
+                                                      "-> %(to_territory)s: one declaration of its own."),
+            planner_lib.DECLARATION_CONSOLIDATED: env._("The load crosses %(from_territory)s -> %(to_territory)s "
+                                                        "under one declaration."),
+            planner_lib.SERVICE_LEVEL_UNREACHABLE: env._("Even direct it arrives on %(arrives)s, after its "
+                                                         "deadline %(deadline)s."),
+            planner_lib.ESTIMATED_ALONE: env._("Estimated alone: out by %(mode)s by %(departs)s at the latest; "
+                                               "its share of the load's fixed freight and declaration is known "
+                                               "when the load leaves."),
+        }
+        sentences = []
+        for code, params in line.reasons:
+            if code not in templates:
+                continue
+            shown = dict(params)
+            if shown.get("hub") in hubs_by_key:
+                shown["hub"] = hubs_by_key[shown["hub"]].name
+            shown = {name: (", ".join(f"{key}: {value}" for key, value in value.items()) if isinstance(value, dict)
+                            else str(value)) for name, value in shown.items()}
+            sentences.append(templates[code] % shown)
+        return "\n".join(sentences)
+
+    def _route_alone(self, hubs):
+        """Each return routed on its own at the margin (approval): its hub and figures, per the planner."""
+        today = fields.Date.context_today(self)
+        routed = {}
+        for company in self.company_id:
+            orders = self.filtered(lambda order, company=company: order.company_id == company)._plannable()
+            senders = orders.partner_return_address_id | orders.partner_id
+            planner = hubs._get_planner(company, senders.country_id.mapped("code")) if orders else None
+            if planner is None:
+                continue
+            hubs_by_key = {str(hub.id): hub for hub in hubs}
+            lines = planner.route([order._prepare_planner_return(today) for order in orders])
+            for order, line in zip(orders, lines, strict=True):
+                routed[order] = order._route_values(line, hubs_by_key)
+        return routed
