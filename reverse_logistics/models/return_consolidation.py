@@ -172,7 +172,12 @@ class ReturnConsolidation(models.Model):
              "res_model": self._name, "res_id": load.id}
             for load in self for order in load.return_ids
         ])
+        self._settle_route_figures()
         self._after_ship()
+        return True
+
+    def _settle_route_figures(self):
+        """Hook: the load's real mode, cost and CO2e once it leaves (the route planning fills it)."""
         return True
 
     def _after_ship(self):

@@ -797,17 +797,22 @@ class ReturnOrder(models.Model):
                     template=template.name, company=company.name,
                 )))
                 continue
-            composer = self.env["mail.compose.message"].with_context(
-                default_composition_mode="comment",
-                default_model=self._name,
-                default_res_ids=orders.ids,
-                default_template_id=template.id,
-                default_email_from=email_from,
-            ).create({
-                "message_type": "comment",
-                "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
-            })
-            composer._action_send_mail()
+            # A composer over several records keeps the template's source and renders it as the user, which
+            # Odoo allows to template editors only; over one record it renders from the template itself,
+            # allowed to anyone. A clerk approving a batch gets one composer per return.
+            editor = self.env.su or self.env.user.has_group("mail.group_mail_template_editor")
+            for batch in ([orders] if editor else list(orders)):
+                composer = self.env["mail.compose.message"].with_context(
+                    default_composition_mode="comment",
+                    default_model=self._name,
+                    default_res_ids=batch.ids,
+                    default_template_id=template.id,
+                    default_email_from=email_from,
+                ).create({
+                    "message_type": "comment",
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+                })
+                composer._action_send_mail()
 
     def _track_subtype(self, init_values):
         self.ensure_one()

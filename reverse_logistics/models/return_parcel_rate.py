@@ -1,3 +1,4 @@
+# pylint: disable=consider-merging-classes-inherited
 """The parcel carrier's card a return hub is compared with (issue #13).
 
 A return shipped alone travels as a parcel: to its warehouse (the baseline "direct") or to the hub that

@@ -207,3 +207,54 @@ class ReturnOrder(models.Model):
             for order, line in zip(orders, lines, strict=True):
                 routed[order] = order._route_values(line, hubs_by_key)
         return routed
+
+
+class ReturnConsolidation(models.Model):
+    _inherit = "return.consolidation"
+
+    def _settle_route_figures(self):
+        """The load leaves: its mode, freight, declaration and CO2e, and every return's real share of them.
+
+        Without the company's parcel card the baseline cannot be priced: the figures stay empty and say
+        nothing rather than something wrong.
+        """
+        today = fields.Date.context_today(self)
+        for company in self.company_id:
+            loads = self.filtered(lambda load, company=company: load.company_id == company)
+            orders = loads.return_ids._plannable()
+            senders = orders.partner_return_address_id | orders.partner_id
+            # sudo: the hubs and modes are the company's routing configuration; whoever ships reads them whole.
+            hubs = loads.hub_id.sudo()
+            planner = hubs._get_planner(company, senders.country_id.mapped("code"))
+            if planner is None:
+                continue
+            hubs_by_key = {str(hub.id): hub for hub in hubs}
+            for load in loads:
+                members = load.return_ids & orders
+                if not members:
+                    continue
+                settled = planner.settle(
+                    str(load.hub_id.id),
+                    [order._prepare_planner_return(order.date_approved.date() if order.date_approved else today)
+                     for order in members],
+                    today, name=load.name)
+                if settled is None:
+                    load.message_post(body=self.env._(
+                        "No outbound mode of hub %(hub)s takes this load (%(weight)s kg to %(warehouse)s): its cost "
+                        "and CO2e are not known.", hub=load.hub_id.name, weight=round(load.weight, 1),
+                        warehouse=load.warehouse_id.name))
+                    continue
+                figures, lines = settled
+                mode = load.hub_id.mode_ids.filtered(
+                    lambda m, figures=figures: m.active and (m.mode, m.vehicle_class) == (figures.mode,
+                                                                                         figures.vehicle_class))[:1]
+                load._flow_write({
+                    "mode_id": mode.id,
+                    "freight_cost": float(figures.freight_cost),
+                    "declaration_cost": float(figures.declaration_cost),
+                    "declarations": figures.declarations,
+                    "co2e_kg": figures.co2e_kg,
+                })
+                for order, line in zip(members, lines, strict=True):
+                    order._flow_write(order._route_values(line, hubs_by_key))
+        return True

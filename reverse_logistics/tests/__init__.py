@@ -32,3 +32,4 @@ from . import test_resale_feed
 from . import test_resale_push
 from . import test_resale_demo
 from . import test_return_hub
+from . import test_return_route_planning

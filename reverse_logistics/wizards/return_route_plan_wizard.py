@@ -10,6 +10,7 @@ plan, unticks what must stay as it is, and applies it: returns whose route chang
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.return_input_guard import flow_writes
 from ..returns_lib.consolidation import planner as planner_lib
 
 ROUTES = [(planner_lib.DIRECT, "Direct"), (planner_lib.VIA_HUB, "Through a Hub")]
@@ -18,6 +19,10 @@ ROUTES = [(planner_lib.DIRECT, "Direct"), (planner_lib.VIA_HUB, "Through a Hub")
 class ReturnRoutePlanWizard(models.TransientModel):
     _name = "return.route.plan.wizard"
     _description = "Plan the Routes of Pending Returns"
+    _inherit = ["return.input.guard"]
+    # The plan is the planner's: a reviewer only ticks or unticks its lines. Figures typed over RPC would
+    # otherwise become returns' routes and their sustainability figures.
+    _flow_readonly_fields = True
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -50,7 +55,9 @@ class ReturnRoutePlanWizard(models.TransientModel):
     @api.model
     def action_open(self):
         """Plan now and show the plan: made on the server, so the figures shown are the figures applied."""
-        wizard = self.create(self._prepare_plan_values(self.env.company))
+        values = self._prepare_plan_values(self.env.company)
+        with flow_writes():
+            wizard = self.create(values)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Route Plan"),
@@ -135,9 +142,11 @@ class ReturnRoutePlanWizard(models.TransientModel):
 class ReturnRoutePlanWizardLine(models.TransientModel):
     _name = "return.route.plan.wizard.line"
     _description = "Planned Route of a Return"
+    _inherit = ["return.input.guard"]
+    _flow_readonly_fields = True
     _order = "route desc, hub_id, departs, id"
 
-    wizard_id = fields.Many2one("return.route.plan.wizard", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one("return.route.plan.wizard", required=True, readonly=True, ondelete="cascade")
     currency_id = fields.Many2one(related="wizard_id.currency_id")
     order_id = fields.Many2one("return.order", "Return", required=True, readonly=True)
     partner_id = fields.Many2one(related="order_id.partner_id")
@@ -156,6 +165,11 @@ class ReturnRoutePlanWizardLine(models.TransientModel):
     route_reason = fields.Text("Why", readonly=True)
     changed = fields.Boolean(compute="_compute_changed", help="The plan routes this return differently from today.")
     to_apply = fields.Boolean("Apply", default=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Only the planner makes lines (the wizard's own create, in a flow): not a client adding one to a plan.
+        return super(ReturnRoutePlanWizardLine, self._prepare_guarded_create(vals_list)).create(vals_list)
 
     @api.depends("current_hub_id", "hub_id")
     def _compute_changed(self):
