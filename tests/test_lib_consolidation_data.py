@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 from returns_lib.consolidation import release
-from returns_lib.consolidation.emissions import MODES, EmissionFactors, default_factors
-from returns_lib.consolidation.geo import EU, Point, customs_territory, default_centroids, great_circle_km
+from returns_lib.consolidation.emissions import DATA, MODES, EmissionFactors, default_factors
+from returns_lib.consolidation.geo import EU, Point, _data_rows, customs_territory, default_centroids, great_circle_km
 
 D = Decimal  # short: the amounts are many
 
@@ -69,6 +69,43 @@ def test_every_intensity_says_its_basis_and_every_mode_has_a_detour():
         < g[("air", "freighter_gt_1500km")] < g[("air", "lt_1500km")]
     assert g[("road", "artic_34_40t")] < g[("road", "rigid_20_26t")] < g[("road", "rigid_7.5_12t")] \
         < g[("road", "van_lt_3.5t")]
+
+
+INTENSITY_ROWS = list(_data_rows(DATA / "emission_intensities.csv"))
+
+
+@pytest.mark.parametrize("row", INTENSITY_ROWS, ids=lambda row: f"{row['mode']}/{row['vehicle_class']}")
+def test_every_intensity_names_its_source_and_no_estimate_passes_for_a_glec_value(row):
+    source, note = row["source"].strip(), row["note"].strip()
+    assert source and note
+    if row["basis"] in ("glec_v3", "derived"):
+        # a GLEC value, or one computed from it, names the edition and the table it was read from
+        assert "GLEC Framework v3" in source and "Table " in source
+    else:
+        # our own figures say so, and never borrow a table reference that would pass them off as GLEC's
+        assert row["basis"] == "assumed" and source.startswith("own estimate") and "Table " not in source.split(";")[0]
+
+
+def test_glec_values_are_the_table_value_in_grams():
+    # the table gives kg CO2e per tonne-km; the file keeps grams: a unit slip would be a factor of 1000
+    for row in INTENSITY_ROWS:
+        if row["basis"] == "glec_v3":
+            kg = float(row["note"].split("WTW ")[1].split(" kg/tkm")[0])
+            assert float(row["wtw_g_per_tkm"]) == pytest.approx(kg * 1000)
+
+
+def test_the_shipped_classes_in_use_stay():
+    # classes the addon's demo, views and tests refer to: a hub mode with a class no longer known is refused
+    in_use = {("road", "artic_34_40t"), ("road", "rigid_7.5_12t"), ("rail", "electric_eu"),
+              ("sea", "container_short_sea"), ("air", "belly_gt_1500km"), ("air", "lt_1500km")}
+    assert in_use <= set(default_factors().intensities)
+
+
+def test_larger_ferries_emit_less_per_tonne_km():
+    g = {key: i.g_per_tkm for key, i in default_factors().intensities.items()}
+    assert g[("sea", "ropax_gt_20000gt")] < g[("sea", "ropax_10000_19999gt")] < g[("sea", "ropax_5000_9999gt")]
+    # a ferry carries lorries, not boxes: per tonne-km it is far above a container ship
+    assert g[("sea", "container_deep_sea")] < g[("sea", "ropax_gt_20000gt")]
 
 
 def test_a_file_with_an_unknown_mode_is_refused(tmp_path):
