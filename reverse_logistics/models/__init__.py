@@ -62,3 +62,4 @@ from . import return_order_hub
 from . import customs_declaration_consolidation
 from . import return_parcel_rate
 from . import return_route_planning
+from . import return_consolidation_release

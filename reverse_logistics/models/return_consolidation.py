@@ -117,6 +117,7 @@ class ReturnConsolidation(models.Model):
             members._log_event("arrived_hub", place=load.hub_id.name,
                                location_id=load.hub_id.location_id.id, res_model=self._name, res_id=load.id)
             loads |= load
+        loads._after_arrivals()
         return loads
 
     # ------------------------------------------------------------------
