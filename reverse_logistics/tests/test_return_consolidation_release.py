@@ -89,6 +89,11 @@ class TestConsolidationRelease(ReturnsCase):
         load.with_user(self.clerk).action_ship()
         self.assertFalse(self._activities(load))
 
+    def test_the_hubs_own_day_counts(self):
+        # Friday 22:30 UTC is Saturday in Frankfurt: that Friday's departure is gone.
+        load = self._arrive("2024-05-10 22:30:00", self._approved_return())
+        self._assert_due(load, "2024-05-17", "calendar")
+
     def test_every_n_days(self):
         self.hub.write({"release_kind": "every_n_days", "release_every_days": 10, "release_anchor": "2024-05-02"})
         load = self._arrive(MONDAY, self._approved_return())
