@@ -39,6 +39,7 @@
         "report/return_label_report.xml",
         "report/customs_documents.xml",
         "report/destruction_certificate.xml",
+        "report/return_sustainability_summary.xml",
         "data/mail_template_data.xml",
         "views/return_event_views.xml",
         "wizards/return_inspection_batch_wizard_views.xml",
@@ -93,6 +94,8 @@
         "views/reverse_logistics_menus.xml",
         "views/return_parcel_rate_views.xml",
         "wizards/return_route_plan_wizard_views.xml",
+        "wizards/return_sustainability_summary_wizard_views.xml",
+        "views/return_sustainability_report_views.xml",
     ],
     "demo": [
         "demo/reverse_logistics_demo.xml",

@@ -9,3 +9,4 @@ from . import return_credit_dispute_wizard
 from . import resale_listing_reprice_wizard
 from . import return_disposition_hold_wizard
 from . import return_route_plan_wizard
+from . import return_sustainability_summary_wizard
