@@ -95,6 +95,23 @@ class ReturnSustainabilityReport(models.Model):
     _auto = False
     _rec_name = "order_id"
     _order = "date desc, id desc"
+    # What the view reads: pending ORM writes to these are flushed before it is queried.
+    _depends = {
+        "return.order": [
+            "company_id", "date_approved", "state", "hub_id", "consolidation_id", "partner_id",
+            "partner_return_address_id", "route_cost", "baseline_cost", "route_co2e_kg", "baseline_co2e_kg",
+            "route_declarations", "baseline_declarations",
+        ],
+        "res.company": ["currency_id"],
+        "res.partner": ["country_id"],
+        "return.consolidation": ["state", "return_count", "declarations", "mode_id"],
+        "return.hub.mode": ["mode"],
+        "return.disposition": [
+            "order_id", "inspection_id", "state", "disposition_code", "expected_value", "resale_listing_id",
+        ],
+        "return.inspection": ["quantity"],
+        "resale.listing": ["quantity", "sold_amount"],
+    }
 
     order_id = fields.Many2one("return.order", "Return", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)

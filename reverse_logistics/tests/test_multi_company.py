@@ -145,6 +145,7 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "customs.declaration.tax": declaration.tax_assessment_ids,
             "customs.exchange": declaration.exchange_ids,
             "return.credit.aging": env["return.credit.aging"].search([("order_id", "=", rma.id)]),
+            "return.sustainability.report": env["return.sustainability.report"].search([("order_id", "=", rma.id)]),
             **cls._resale_records(env, company, warehouse),
             **cls._hub_records(env, company, warehouse),
         }
