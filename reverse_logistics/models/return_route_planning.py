@@ -13,7 +13,8 @@ from decimal import Decimal
 from odoo import fields, models
 
 from ..returns_lib.consolidation import planner as planner_lib
-from ..returns_lib.consolidation.geo import Point, default_centroids
+from ..returns_lib.consolidation.emissions import default_factors
+from ..returns_lib.consolidation.geo import Point, default_centroids, great_circle_km
 from ..returns_lib.customs import territory as territory_lib
 
 
@@ -212,6 +213,30 @@ class ReturnOrder(models.Model):
 class ReturnConsolidation(models.Model):
     _inherit = "return.consolidation"
 
+    def _prepare_outbound_values(self):
+        """The load's mode, freight, declaration and CO2e without the parcel card (nothing to compare the
+        returns with, but the load itself is priced by its hub's rate cards): the cheapest mode taking it."""
+        self.ensure_one()
+        hub = self.hub_id.sudo()
+        options = [(mode._prepare_planner_option(), mode) for mode in hub.mode_ids.filtered("active")]
+        fitting = [(option.freight(self.weight, self.volume), mode.id, option, mode) for option, mode in options
+                   if option.serves(str(self.warehouse_id.id), self.hazardous) and option.fits(self.weight, self.volume)]
+        if not fitting:
+            return {}
+        freight, _mode_id, option, mode = min(fitting, key=lambda choice: choice[:2])
+        destination = self.warehouse_id.partner_id or self.company_id.partner_id
+        border = self.env["customs.territory.rule"]._border_between(hub.partner_id, destination)
+        crosses = bool(border and border.declaration_needed)
+        factors = default_factors()
+        distance = factors.distance_km(option.mode, great_circle_km(_point(hub.partner_id), _point(destination)))
+        return {
+            "mode_id": mode.id,
+            "freight_cost": float(freight),
+            "declaration_cost": hub.declaration_cost if crosses else 0.0,
+            "declarations": 1 if crosses else 0,
+            "co2e_kg": factors.co2e_kg(option.mode, option.vehicle_class, self.weight, distance),
+        }
+
     def _settle_route_figures(self):
         """The load leaves: its mode, freight, declaration and CO2e, and every return's real share of them.
 
@@ -227,6 +252,8 @@ class ReturnConsolidation(models.Model):
             hubs = loads.hub_id.sudo()
             planner = hubs._get_planner(company, senders.country_id.mapped("code"))
             if planner is None:
+                for load in loads:
+                    load._flow_write(load._prepare_outbound_values())
                 continue
             hubs_by_key = {str(hub.id): hub for hub in hubs}
             for load in loads:

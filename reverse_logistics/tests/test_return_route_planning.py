@@ -87,6 +87,15 @@ class TestReturnRoutePlanning(ReturnsCase):
         rma = self._approved_returns(1)
         self.assertEqual(rma.hub_id, self.hub)
         self.assertEqual((rma.route_cost, rma.baseline_cost, rma.route_reason), (0.0, 0.0, False))
+        rma.action_arrived_at_hub()
+        rma.consolidation_id.action_ship()
+        load = rma.consolidation_id
+        # the load itself is still priced by its hub's rate card: 300 + 0.05 x 2 kg, no border to Zaragoza
+        self.assertEqual(load.mode_id, self.hub.mode_ids)
+        self.assertAlmostEqual(load.freight_cost, 300.10)
+        self.assertEqual(load.declarations, 0)
+        self.assertGreater(load.co2e_kg, 0.0)
+        self.assertEqual(rma.route_cost, 0.0, "the return's share is not made up without the baseline")
 
     def _plan(self, user=None):
         action = self.env["return.route.plan.wizard"].with_user(user or self.manager).action_open()
