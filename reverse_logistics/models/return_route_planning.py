@@ -219,8 +219,9 @@ class ReturnConsolidation(models.Model):
         self.ensure_one()
         hub = self.hub_id.sudo()
         options = [(mode._prepare_planner_option(), mode) for mode in hub.mode_ids.filtered("active")]
+        destination_key = str(self.warehouse_id.id)
         fitting = [(option.freight(self.weight, self.volume), mode.id, option, mode) for option, mode in options
-                   if option.serves(str(self.warehouse_id.id), self.hazardous) and option.fits(self.weight, self.volume)]
+                   if option.serves(destination_key, self.hazardous) and option.fits(self.weight, self.volume)]
         if not fitting:
             return {}
         freight, _mode_id, option, mode = min(fitting, key=lambda choice: choice[:2])

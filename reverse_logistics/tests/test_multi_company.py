@@ -173,7 +173,9 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "area_ids": [Command.create({"territory_code": "EU"})],
             "mode_ids": [Command.create({"mode": "road", "vehicle_class": "artic_34_40t", "per_kg": 0.1})],
         })
-        records = {"return.hub": hub, "return.hub.area": hub.area_ids, "return.hub.mode": hub.mode_ids}
+        records = {"return.hub": hub, "return.hub.area": hub.area_ids, "return.hub.mode": hub.mode_ids,
+                   "return.parcel.rate": env["return.parcel.rate"].create(
+                       {"company_id": company.id, "zone": "domestic", "per_parcel": 5.0, "transit_days": 2})}
         records.update(cls._consolidation_records(env, hub))
         return records
 
