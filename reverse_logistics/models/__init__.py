@@ -59,6 +59,7 @@ from . import return_hub
 from . import return_hub_mode
 from . import return_consolidation
 from . import return_order_hub
+from . import return_hub_transfer
 from . import customs_declaration_consolidation
 from . import return_parcel_rate
 from . import return_route_planning

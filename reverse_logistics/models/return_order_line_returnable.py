@@ -438,7 +438,7 @@ class ReturnOrderLine(models.Model):
         """Net delivered quantity per sale line id, in the product's unit.
 
         Returns made outside return authorisations (Odoo's own picking returns) are deducted;
-        ours are not, since they are counted as open returns.
+        ours are not, since they are counted as open returns (a receipt at a return hub is ours too).
         """
         moves = self.env["stock.move"].search([("sale_line_id", "in", sale_lines.ids), ("state", "=", "done")])
         result = defaultdict(float)
@@ -446,7 +446,7 @@ class ReturnOrderLine(models.Model):
             qty = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
             if move.location_dest_id.usage == "customer":
                 result[move.sale_line_id.id] += qty
-            elif move.location_id.usage == "customer" and not move.return_line_id:
+            elif move.location_id.usage == "customer" and not (move.return_line_id or move.return_hub_line_id):
                 result[move.sale_line_id.id] -= qty
         return result
 
@@ -457,7 +457,9 @@ class ReturnOrderLine(models.Model):
             qty = 0.0
             if move.state == "done" and move.location_dest_id.usage == "customer":
                 qty = move.product_uom._compute_quantity(move.quantity, move.product_id.uom_id)
-            returned = move.returned_move_ids.filtered(lambda m: m.state == "done" and not m.return_line_id)
+            returned = move.returned_move_ids.filtered(
+                lambda m: m.state == "done" and not (m.return_line_id or m.return_hub_line_id)
+            )
             qty -= sum(m.product_uom._compute_quantity(m.quantity, m.product_id.uom_id) for m in returned)
             result[move.id] = qty
         return result
