@@ -34,7 +34,10 @@ class CustomsDeclaration(models.Model):
         # sudo: the rules are reference data every user's declarations depend on; read once for all items.
         rules = Rule.sudo()._get_rules()
         territory = Rule._territory_of_partner(warehouse.partner_id or company.partner_id, rules)
-        items = self._prepare_return_goods_items(consolidation.return_ids.line_ids, territory, rules)
+        # Oldest return first, whatever order the load's returns were read in: a merged item quotes the
+        # first one's export declaration, and the items keep the same sequence on every preparation.
+        returns = consolidation.return_ids.sorted("id")
+        items = self._prepare_return_goods_items(returns.line_ids, territory, rules)
         header = {
             **self._prepare_declarant_values(company, warehouse, territory),
             "consolidation_id": consolidation.id,

@@ -20,7 +20,6 @@ from odoo import Command, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-
 # Validating a transfer of the flow asks nothing back: quantities and lots are set, nothing is left behind.
 VALIDATE_CONTEXT = {"skip_backorder": True, "cancel_backorder": True, "skip_sms": True}
 
@@ -153,14 +152,19 @@ class ReturnOrder(models.Model):
         """The parcels are at their hub: their receipts into the hub's location are validated too."""
         self._check_hub_receipts_ready()
         result = super().action_arrived_at_hub()
-        expected = self.filtered(
-            lambda order: order._hub_receipts().filtered(lambda p: p.state not in ("done", "cancel"))
-        )
-        if expected:
-            # The receipt of a direct return, as announced: it goes to the hub's location, and the moves
-            # it validates are hub legs, so the returns stay expected at their warehouse.
-            super(ReturnOrder, expected).action_receive()
+        self._validate_hub_receipts()
         return result
+
+    def _validate_hub_receipts(self):
+        """Validate the receipts into the hub as announced, as ``action_receive`` does a direct return's: they
+        are hub legs, so the returns stay expected at their warehouse."""
+        pickings = self._hub_receipts().filtered(lambda p: p.state not in ("done", "cancel"))
+        if not pickings:
+            return
+        for move in pickings.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+            move.quantity = move.product_uom_qty
+        pickings.move_ids.picked = True
+        pickings.with_context(**VALIDATE_CONTEXT).button_validate()
 
     def _update_receipt_state(self):
         # Units at a hub or in transit are not at their warehouse: such a return is received when every
@@ -178,6 +182,9 @@ class ReturnOrder(models.Model):
         return False
 
     def action_receive(self):
+        if not self:
+            # A load receiving its returns asks the ones still expected: there may be none left.
+            return True
         via_hub = self.filtered(lambda order: order._hub_receipts())
         if via_hub:
             raise UserError(self.env._(

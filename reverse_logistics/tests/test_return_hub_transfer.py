@@ -37,7 +37,9 @@ class TestReturnHubTransfer(ReturnsCase):
         """A serial (SN-0 of two phones delivered) and two chairs of three, each in a return of its own."""
         phones = self._deliver_sale(self.customer, [(self.product_serial, 2)])
         chairs = self._deliver_sale(self.customer, [(self.product, 3)])
-        phone = self._approve(self._return_from_sale(phones, [(self.product_serial, 1, {"lot_id": self.serials[0].id})]))
+        phone = self._approve(
+            self._return_from_sale(phones, [(self.product_serial, 1, {"lot_id": self.serials[0].id})])
+        )
         chair = self._approve(self._return_from_sale(chairs, [(self.product, 2, {})]))
         self.assertEqual((phone | chair).hub_id, self.hub)
         return phone, chair
