@@ -136,7 +136,16 @@ class ReturnOrder(models.Model):
         return pickings
 
     def _hub_receipts(self):
-        return self.picking_ids.filtered(lambda picking: picking.move_ids.return_hub_line_id)
+        # A receipt cancelled when the route planner sent the return direct is no hub leg any more.
+        return self.picking_ids.filtered(
+            lambda picking: picking.state != "cancel" and picking.move_ids.return_hub_line_id)
+
+    def _after_route_change(self):
+        """The parcel goes elsewhere now: its expected receipt is replaced by one to the new destination."""
+        pending = self.picking_ids.filtered(lambda picking: picking.state not in ("done", "cancel"))
+        pending.action_cancel()
+        self.filtered(lambda order: order.id in pending.return_order_id.ids)._create_receipts()
+        return super()._after_route_change()
 
     def _check_hub_receipts_ready(self):
         """Every unit expected at the hub has its lot or serial: checked before anything is written."""

@@ -134,7 +134,7 @@ class ReturnOrder(models.Model):
     def _after_route_change(self):
         """The customer sends the parcel elsewhere now: a note, and the approval e-mail again with the address."""
         if not self:
-            return
+            return True
         self._message_log_batch(bodies={
             order.id: self.env._("Route changed by the route planner: %(route)s.\n%(why)s",
                                  route=order.hub_id.name or self.env._("direct to the warehouse"),
@@ -142,6 +142,7 @@ class ReturnOrder(models.Model):
             for order in self
         })
         self._send_customer_email("reverse_logistics.mail_template_return_approved")
+        return True
 
     # ------------------------------------------------------------------
     # At the hub

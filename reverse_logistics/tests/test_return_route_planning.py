@@ -118,6 +118,11 @@ class TestReturnRoutePlanning(ReturnsCase):
         self.assertFalse(returns.hub_id)
         self.assertEqual([round(cost, 2) for cost in returns.mapped("route_cost")], [16.0] * 3)
         self.assertEqual(self._customer_mails(returns), mails + 3, "each customer is told the new address")
+        expected = returns.picking_ids.filtered(lambda picking: picking.state not in ("done", "cancel"))
+        self.assertEqual(len(expected), 3, "one receipt each, the ones towards the hub cancelled")
+        self.assertEqual(expected.location_dest_id, self.warehouse.return_location_id)
+        returns[0].action_receive()
+        self.assertEqual(returns[0].state, "received", "received at the warehouse like any direct return")
 
     def test_the_planner_keeps_a_load_that_pays_and_a_reviewer_may_leave_a_return_out(self):
         self.hub.mode_ids.per_shipment = 0.0
