@@ -148,3 +148,19 @@ class TestDemoReturnCredits(TransactionCase):
         domain = safe_eval(arch.xpath("//filter[@name='unexplained']")[0].get("domain"))
         self.assertLessEqual(overdue | partial, Line.search(domain))
         self.assertNotIn(refunded, Line.search(domain))
+
+
+@tagged("post_install", "-at_install")
+class TestDemoHubs(TransactionCase):
+    """The demo's hubs show a load that paid for itself, with its declaration, and a return on its way."""
+
+    def test_the_london_load_left_with_one_declaration_and_cost_less_than_parcels(self):
+        leeds = self.env.ref("reverse_logistics.demo_return_hub_leeds")
+        load = leeds.consolidation_id
+        self.assertEqual((load.state, load.hub_id), ("shipped", self.env.ref("reverse_logistics.demo_hub_london")))
+        self.assertEqual(len(load.return_ids), 12)
+        declaration = self.env["customs.declaration"].search([("consolidation_id", "=", load.id)])
+        self.assertEqual(len(declaration), 1, "one import declaration for the load")
+        self.assertLess(sum(load.return_ids.mapped("route_cost")), sum(load.return_ids.mapped("baseline_cost")))
+        kent = self.env.ref("reverse_logistics.demo_return_hub_kent")
+        self.assertEqual((kent.state, kent.hub_id, kent.consolidation_id), ("approved", load.hub_id, load.browse()))
