@@ -75,7 +75,13 @@ class ReturnHub(models.Model):
     threshold_count = fields.Integer(
         "Leave at Returns", help="A load leaves as soon as it holds so many returns (0: no limit)."
     )
-    service_level = fields.Selection(SERVICE_LEVELS, required=True, default="forward")
+    service_level = fields.Selection(
+        SERVICE_LEVELS, required=True, default="forward",
+        help="What the hub's team does with a parcel: forwards it unopened, or opens it and records its contents "
+        "(lots and serials are entered at the hub either way). Inspect and Grade is recorded for the hub's "
+        "contract only: grading, and the dispositions that would stay at the hub (local resale, recycling), are "
+        "not done at hubs yet; the units are inspected at their warehouse.",
+    )
     max_wait_days = fields.Integer("Max Waiting (Days)", default=14, required=True,
                                    help="No return stays at the hub longer than this.")
     handling_cost = fields.Monetary("Handling per Return")
