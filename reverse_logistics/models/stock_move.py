@@ -28,6 +28,30 @@ class StockMove(models.Model):
             disposed.return_disposition_id._on_moves_done(disposed)
         return done_moves
 
+    def _push_apply(self):
+        # Dispositions move hundreds of units of a few products to a few locations, and Odoo looks for a
+        # push rule once per move (several stock.rule searches up the destination's parents). Ask once per
+        # product, destination and warehouse; moves whose destination has a rule keep Odoo's handling.
+        disposed = self.filtered(
+            lambda m: m.return_disposition_id and not m.route_ids and not m.product_packaging_id and not m.move_dest_ids
+        )
+        no_rule = self.browse()
+        for (product, destination, warehouse), moves in disposed.grouped(
+            lambda m: (m.product_id, m.location_dest_id, m.warehouse_id or m.picking_id.picking_type_id.warehouse_id)
+        ).items():
+            ProcurementGroup = self.env["procurement.group"]
+            if destination.company_id != self.env.company:
+                # As Odoo's push does: the destination may belong to another of the user's companies.
+                ProcurementGroup = ProcurementGroup.sudo()
+                warehouse = self.env["stock.warehouse"]
+            rule = ProcurementGroup._get_push_rule(product, destination, {
+                "route_ids": self.env["stock.route"], "product_packaging_id": self.env["product.packaging"],
+                "warehouse_id": warehouse,
+            })
+            if not rule:
+                no_rule |= moves
+        return super(StockMove, self - no_rule)._push_apply()
+
     def _log_return_receipt_events(self):
         """One "received" event per received lot (or per move for untracked goods)."""
         values = []
