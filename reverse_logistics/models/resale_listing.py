@@ -130,9 +130,16 @@ class ResaleListing(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self = self._prepare_guarded_create(vals_list)
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("resale.listing") or "/"
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        if unnamed:
+            # The sequence next_by_code("resale.listing") would pick, looked up once for the batch
+            # rather than once per listing (dispositions create hundreds at a time).
+            sequence = self.env["ir.sequence"].search(
+                [("code", "=", "resale.listing"), ("company_id", "in", [self.env.company.id, False])],
+                order="company_id", limit=1,
+            )
+            for vals in unnamed:
+                vals["name"] = sequence.next_by_id() if sequence else "/"
         return super().create(vals_list)
 
     @api.depends("name", "product_id", "lot_id", "grade_id")
@@ -345,8 +352,13 @@ class ResaleListing(models.Model):
                              else disposition.product_id.categ_id.return_refurbish_cost)
         return valuation, refurbishment
 
-    def _prepare_listing_values(self, disposition):
-        """Values of the draft listing of a disposed unit; override to add channels or notes."""
+    def _prepare_listing_values(self, disposition, channels=None):
+        """Values of the draft listing of a disposed unit; override to add channels or notes.
+
+        ``channels``: the company's channels that list new units (``auto_list``), when the caller read them.
+        """
+        if channels is None:
+            channels = self._auto_list_channels(disposition.company_id)
         valuation, refurbishment = self._cost_of(disposition)
         inspection = disposition.inspection_id
         category = disposition.product_id.categ_id
@@ -366,10 +378,12 @@ class ResaleListing(models.Model):
             "defects": inspection.defects or False,
             "warranty_months": category.resale_warranty_months,
             "margin_scheme": disposition.product_id.resale_margin_scheme,
-            "channel_ids": [Command.set(self.env["resale.channel"].search(
-                [("company_id", "=", disposition.company_id.id), ("auto_list", "=", True)]
-            ).ids)],
+            "channel_ids": [Command.set(channels.ids)],
         }
+
+    def _auto_list_channels(self, companies):
+        """The channels of ``companies`` that list new units (``auto_list``)."""
+        return self.env["resale.channel"].search([("company_id", "in", companies.ids), ("auto_list", "=", True)])
 
     @api.model
     def _create_from_dispositions(self, dispositions):
@@ -391,8 +405,10 @@ class ResaleListing(models.Model):
                 key = (listing.product_id, listing.grade_id, listing.lot_id, listing.location_id, listing.refurbished)
                 open_listings.setdefault(key, listing)
         new_values, new_dispositions, joined = [], [], defaultdict(list)
+        Channel = self.env["resale.channel"]
+        channels = self._auto_list_channels(dispositions.company_id).grouped("company_id")
         for disposition in dispositions:
-            values = self._prepare_listing_values(disposition)
+            values = self._prepare_listing_values(disposition, channels.get(disposition.company_id, Channel))
             key = (disposition.product_id, disposition.grade_id, disposition.lot_id, disposition.location_id,
                    values["refurbished"])
             if disposition.product_id.tracking != "serial" and key in open_listings:

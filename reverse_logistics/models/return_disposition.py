@@ -597,25 +597,42 @@ class ReturnDisposition(models.Model):
             )
 
     def _create_repairs(self):
-        repairs = self.env["repair.order"].create([
-            {
-                "product_id": disposition.product_id.id,
-                "product_qty": disposition.quantity,
-                "product_uom": disposition.product_id.uom_id.id,
-                "lot_id": disposition.lot_id.id,
-                "picking_type_id": disposition.warehouse_id.repair_type_id.id,
-                "product_location_src_id": disposition.location_id.id,
-                "product_location_dest_id": disposition.warehouse_id.secondary_market_location_id.id,
-                "company_id": disposition.company_id.id,
-                "internal_notes": disposition.inspection_id.defects or False,
-                "return_disposition_id": disposition.id,
-            }
-            for disposition in self
-        ])
-        for disposition, repair in zip(self, repairs, strict=True):
-            disposition._flow_write({"repair_id": repair.id})
+        # repair.order.create() inserts a procurement group per order, and reads the default operation type
+        # (a warehouse search) even when one is given: the orders are named and their groups created here,
+        # in one insert, and the operation type is given as the context default.
+        names = [disposition.warehouse_id.repair_type_id.sequence_id.next_by_id() for disposition in self]
+        groups = self.env["procurement.group"].create([{"name": name} for name in names])
+        values = {
+            disposition: {**disposition._prepare_repair_values(), "name": name, "procurement_group_id": group.id}
+            for disposition, name, group in zip(self, names, groups, strict=True)
+        }
+        repairs = self.env["repair.order"]
+        for repair_type, dispositions in self.grouped(lambda d: d.warehouse_id.repair_type_id).items():
+            created = self.env["repair.order"].with_context(default_picking_type_id=repair_type.id).create(
+                [values[disposition] for disposition in dispositions]
+            )
+            for disposition, repair in zip(dispositions, created, strict=True):
+                disposition._flow_write({"repair_id": repair.id})
+            repairs |= created
+        repairs = repairs.with_env(self.env)
         repairs._action_repair_confirm()
         return repairs
+
+    def _prepare_repair_values(self):
+        """The repair order that refurbishes the unit; override to add parts or notes."""
+        self.ensure_one()
+        return {
+            "product_id": self.product_id.id,
+            "product_qty": self.quantity,
+            "product_uom": self.product_id.uom_id.id,
+            "lot_id": self.lot_id.id,
+            "picking_type_id": self.warehouse_id.repair_type_id.id,
+            "product_location_src_id": self.location_id.id,
+            "product_location_dest_id": self.warehouse_id.secondary_market_location_id.id,
+            "company_id": self.company_id.id,
+            "internal_notes": self.inspection_id.defects or False,
+            "return_disposition_id": self.id,
+        }
 
     def _on_repaired(self, repairs):
         """Refurbishment is over: the unit is in secondary-market stock with its new grade."""
