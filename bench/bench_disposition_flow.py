@@ -10,11 +10,12 @@ Then, measured, as the batch wizard does it:
            stock, refurbishment (then a repair order per unit) and recycling, validated
 Prints seconds, units per second and SQL queries per unit of each phase, for N and 2N, and how
 queries per unit change from N to 2N (they must not grow). Every run is one transaction rolled
-back at the end; each phase is measured from a flushed state to a flushed state (``cr.flush()``,
-what a commit does first), as in bench_returns.py.
+back at the end; the planner statistics are refreshed (ANALYZE) after the setup (--no-analyze:
+not, see analyze()); each phase is measured from a flushed state to a flushed state
+(``cr.flush()``, what a commit does first), as in bench_returns.py.
 
     python3 bench/bench_disposition_flow.py --db rl_bench_disp --db-host /tmp/pgdev --db-port 5499 \\
-        --addons-path /opt/odoo18/addons,. --init [-n 1000] [--profile]
+        --addons-path /opt/odoo18/addons,. --init [-n 1000] [--profile] [--no-analyze]
 
 --profile prints, per phase, the statements (by shape), code paths and innermost callers with
 their count per unit: a statement at about 1.00 per unit or more runs once per unit.
@@ -26,6 +27,7 @@ import argparse
 import random
 import sys
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -154,8 +156,22 @@ class UnitPhase(Phase):
         self.profile = UnitQueryProfile() if profile else None
 
 
-def bench(env, n, profile=False):
+def analyze(env):
+    """Planner statistics on what the setup wrote, as autovacuum keeps them on a database in use.
+
+    ANALYZE inside the run's transaction sees its uncommitted rows. Without it the planner keeps the
+    statistics of the empty tables the run started from (the runs roll back): it then reads
+    ``SELECT id FROM stock_quant WHERE id IN (..) ORDER BY lot_id LIMIT 1 FOR NO KEY UPDATE``, which
+    Odoo runs for every quant it moves or reserves, through the whole lot_id index, one pass per unit.
+    """
+    env.flush_all()
+    env.cr.execute("ANALYZE")
+
+
+def bench(env, n, profile=False, no_analyze=False):
     inspections = received_units(env, n, f"n{n}")
+    if not no_analyze:
+        analyze(env)
     grades = []
     for xmlid, share in GRADE_MIX:
         grades += [env.ref(f"reverse_logistics.{xmlid}")] * share
@@ -242,12 +258,16 @@ def print_unit_table(results, describe=None):
 
 
 def main():
-    args = unit_parser(__doc__, 1000).parse_args()
+    parser = unit_parser(__doc__, 1000)
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="measure without the planner statistics of the setup's data (see analyze())")
+    args = parser.parse_args()
     registry = unit_registry(args)
-    print(f"Odoo {odoo.release.version}, N={args.n} and {2 * args.n} units, {UNITS_PER_RETURN} per return")
+    print(f"Odoo {odoo.release.version}, N={args.n} and {2 * args.n} units, {UNITS_PER_RETURN} per return"
+          + (", planner statistics of the empty database" if args.no_analyze else ""))
     results = {}
     for n in (args.n, 2 * args.n):
-        results[n] = run(registry, n, args.profile)
+        results[n] = run(registry, n, args.profile, partial(bench, no_analyze=args.no_analyze))
         print(f"  N={n} done", flush=True)
     print_unit_table(results, lambda p: (f"dispositions {p['mix']}, states {p['states']}, "
                                          f"{p['pickings']} transfers, {p['repairs']} repair orders"))
