@@ -66,7 +66,8 @@ class StockPicking(models.Model):
 
     return_consolidation_id = fields.Many2one(
         "return.consolidation", "Return Load", index="btree_not_null", copy=False, readonly=True,
-        check_company=True, help="The load of a return hub this transfer takes to transit or into its warehouse.",
+        check_company=True, groups="base.group_user",
+        help="The load of a return hub this transfer takes to transit or into its warehouse.",
     )
 
 

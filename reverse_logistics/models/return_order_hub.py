@@ -112,10 +112,10 @@ class ReturnOrder(models.Model):
         hubs = self.env["return.hub"].sudo().search([("company_id", "in", self.company_id.ids)])
         if not hubs:
             return
-        routed = self._route_alone(hubs)
-        for order, values in routed.items():
-            order._flow_write(values)
-        self.browse([order.id for order in self if order not in routed])._assign_serving_hubs(hubs)
+        routed = {order.id: values for order, values in self._route_alone(hubs).items()}
+        for order_id, values in routed.items():
+            self.browse(order_id)._flow_write(values)
+        self.browse([order.id for order in self if order.id not in routed])._assign_serving_hubs(hubs)
 
     def _assign_serving_hubs(self, hubs):
         """Without a parcel card there is nothing to compare: the hub serving the address most precisely."""

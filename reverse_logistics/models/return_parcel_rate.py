@@ -80,7 +80,7 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     return_route_max_days = fields.Integer(
-        "Returns Arrive Within (Days)", default=21,
+        "Returns Arrive Within (Days)", default=21, groups="base.group_user",
         help="The service level of a return's trip: from its approval to its arrival at the warehouse. A route "
         "through a hub that would take longer is not used.",
     )

@@ -197,8 +197,10 @@ class ReturnOrder(models.Model):
         """Each return routed on its own at the margin (approval): its hub and figures, per the planner."""
         today = fields.Date.context_today(self)
         routed = {}
-        for company in self.company_id:
-            orders = self.filtered(lambda order, company=company: order.company_id == company)._plannable()
+        # sudo: the planner reads what the route depends on (weights, customs territory, the company's service
+        # level), internal fields a portal customer whose request the policy approves at once may not read.
+        for company in self.sudo().company_id:
+            orders = self.sudo().filtered(lambda order, company=company: order.company_id == company)._plannable()
             senders = orders.partner_return_address_id | orders.partner_id
             planner = hubs._get_planner(company, senders.country_id.mapped("code")) if orders else None
             if planner is None:
