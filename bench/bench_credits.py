@@ -41,6 +41,7 @@ from bench_returns import (
     comparison_sides,
     database_state,
     deliver_in_full,
+    refresh_planner_statistics,
     user_env,
 )
 
@@ -141,14 +142,8 @@ def received_returns(env, n, options):
 # reverse_logistics
 # ----------------------------------------------------------------------
 def analyze(env, options):
-    """Planner statistics on what the setup wrote, as autovacuum keeps them on a database in use.
-
-    ANALYZE inside the run's transaction sees its uncommitted rows. Without it the planner keeps the
-    statistics of the empty database the run started from and picks plans for empty tables.
-    """
     if not options.no_analyze:
-        env.flush_all()
-        env.cr.execute("ANALYZE")
+        refresh_planner_statistics(env)
 
 
 def bench_ours(env, n, options):
@@ -274,7 +269,7 @@ def main():
     parser.add_argument("--single-customer", action="store_true",
                         help="all orders for one customer (OCA then makes one credit note, ours one per invoice)")
     parser.add_argument("--no-analyze", action="store_true",
-                        help="measure without the planner statistics of the setup's data (see analyze())")
+                        help="without the planner statistics of the setup data (see refresh_planner_statistics)")
     args = parser.parse_args()
     sides = comparison_sides(args, bench_ours, bench_oca)
 

@@ -11,7 +11,7 @@ Then, measured, as the batch wizard does it:
 Prints seconds, units per second and SQL queries per unit of each phase, for N and 2N, and how
 queries per unit change from N to 2N (they must not grow). Every run is one transaction rolled
 back at the end; the planner statistics are refreshed (ANALYZE) after the setup (--no-analyze:
-not, see analyze()); each phase is measured from a flushed state to a flushed state
+not, see bench_returns.refresh_planner_statistics()); each phase is measured from a flushed state to a flushed state
 (``cr.flush()``, what a commit does first), as in bench_returns.py.
 
     python3 bench/bench_disposition_flow.py --db rl_bench_disp --db-host /tmp/pgdev --db-port 5499 \\
@@ -39,6 +39,7 @@ from bench_returns import (
     deliver_in_full,
     init_database,
     odoo_connection_args,
+    refresh_planner_statistics,
     user_env,
 )
 
@@ -156,22 +157,10 @@ class UnitPhase(Phase):
         self.profile = UnitQueryProfile() if profile else None
 
 
-def analyze(env):
-    """Planner statistics on what the setup wrote, as autovacuum keeps them on a database in use.
-
-    ANALYZE inside the run's transaction sees its uncommitted rows. Without it the planner keeps the
-    statistics of the empty tables the run started from (the runs roll back): it then reads
-    ``SELECT id FROM stock_quant WHERE id IN (..) ORDER BY lot_id LIMIT 1 FOR NO KEY UPDATE``, which
-    Odoo runs for every quant it moves or reserves, through the whole lot_id index, one pass per unit.
-    """
-    env.flush_all()
-    env.cr.execute("ANALYZE")
-
-
 def bench(env, n, profile=False, no_analyze=False):
     inspections = received_units(env, n, f"n{n}")
     if not no_analyze:
-        analyze(env)
+        refresh_planner_statistics(env)
     grades = []
     for xmlid, share in GRADE_MIX:
         grades += [env.ref(f"reverse_logistics.{xmlid}")] * share
@@ -260,7 +249,7 @@ def print_unit_table(results, describe=None):
 def main():
     parser = unit_parser(__doc__, 1000)
     parser.add_argument("--no-analyze", action="store_true",
-                        help="measure without the planner statistics of the setup's data (see analyze())")
+                        help="without the planner statistics of the setup data (see refresh_planner_statistics)")
     args = parser.parse_args()
     registry = unit_registry(args)
     print(f"Odoo {odoo.release.version}, N={args.n} and {2 * args.n} units, {UNITS_PER_RETURN} per return"
