@@ -58,6 +58,26 @@ class ReturnsCase(TransactionCase):
         cls.product.write({"hs_code": "8471300000", "country_of_origin": cls.env.ref("base.cn").id, "weight": 1.5})
 
     @classmethod
+    def _create_hub(cls, name, country, zip_code, city, areas=None, modes=(), location=None, address=None, **values):
+        """A return hub of the company at a partner's site: its address (``address``: more partner values),
+        a receiving location in the warehouse unless ``location`` is given, the origins it serves (``areas``:
+        return.hub.area values, by default its own country) and its outbound ``modes`` (return.hub.mode values)."""
+        country_id = cls.env.ref(f"base.{country}").id
+        partner = cls.env["res.partner"].create({
+            "name": name, "zip": zip_code, "city": city, "country_id": country_id, "company_id": cls.company.id,
+            **(address or {}),
+        })
+        location = location or cls.env["stock.location"].create({
+            "name": name, "usage": "internal", "location_id": cls.warehouse.view_location_id.id,
+        })
+        return cls.env["return.hub"].create({
+            "name": name, "partner_id": partner.id, "location_id": location.id,
+            "area_ids": [Command.create(area) for area in (areas or [{"country_id": country_id}])],
+            "mode_ids": [Command.create(mode) for mode in modes],
+            **values,
+        })
+
+    @classmethod
     def _create_product(cls, name, list_price, tracking="none"):
         return cls.env["product.product"].create(
             {

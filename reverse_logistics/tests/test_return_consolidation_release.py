@@ -21,25 +21,15 @@ class TestConsolidationRelease(ReturnsCase):
         super().setUpClass()
         cls.company.partner_id.write({"country_id": cls.env.ref("base.es").id, "zip": "50001", "city": "Zaragoza"})
         cls.product.weight = 10.0
-        hub_address = cls.env["res.partner"].create({
-            "name": "Hub Frankfurt", "street": "Cargo City Süd 1", "zip": "60549", "city": "Frankfurt",
-            "country_id": cls.env.ref("base.de").id, "company_id": cls.company.id, "tz": "Europe/Berlin",
-        })
-        hub_location = cls.env["stock.location"].create({
-            "name": "Hub Frankfurt", "usage": "internal", "location_id": cls.warehouse.view_location_id.id,
-        })
         cls.responsible = new_test_user(cls.env, "hub_responsible", groups="reverse_logistics.group_returns_user")
         cls.clerk = new_test_user(cls.env, "hub_scanning_clerk", groups="reverse_logistics.group_returns_user")
-        cls.hub = cls.env["return.hub"].create({
-            "name": "Hub Frankfurt",
-            "partner_id": hub_address.id,
-            "location_id": hub_location.id,
-            "user_id": cls.responsible.id,
-            "area_ids": [Command.create({"country_id": cls.env.ref("base.de").id})],
-            "release_kind": "weekly", "release_weekday": "4", "max_wait_days": 14,
-            "mode_ids": [Command.create({"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300,
-                                         "destination_warehouse_ids": [Command.link(cls.warehouse.id)]})],
-        })
+        cls.hub = cls._create_hub(
+            "Hub Frankfurt", "de", "60549", "Frankfurt",
+            address={"street": "Cargo City Süd 1", "tz": "Europe/Berlin"},
+            modes=[{"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300,
+                    "destination_warehouse_ids": [Command.link(cls.warehouse.id)]}],
+            user_id=cls.responsible.id, release_kind="weekly", release_weekday="4", max_wait_days=14,
+        )
 
     # ------------------------------------------------------------------ helpers
     def _approved_return(self):

@@ -16,24 +16,15 @@ class TestReturnHub(ReturnsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.partner_id.write({"country_id": cls.env.ref("base.es").id, "zip": "50001", "city": "Zaragoza"})
-        cls.hub_address = cls.env["res.partner"].create({
-            "name": "Hub Frankfurt", "street": "Cargo City Süd 1", "zip": "60549", "city": "Frankfurt",
-            "country_id": cls.env.ref("base.de").id, "company_id": cls.company.id,
-        })
-        cls.hub_location = cls.env["stock.location"].create({
-            "name": "Hub Frankfurt", "usage": "internal", "location_id": cls.warehouse.view_location_id.id,
-        })
-        cls.hub = cls.env["return.hub"].create({
-            "name": "Hub Frankfurt",
-            "partner_id": cls.hub_address.id,
-            "location_id": cls.hub_location.id,
-            "area_ids": [Command.create({"country_id": cls.env.ref("base.de").id}),
-                         Command.create({"country_id": cls.env.ref("base.fr").id, "zip_prefix": "75"})],
-            "release_kind": "weekly", "release_weekday": "4",
-            "mode_ids": [Command.create({"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300,
-                                         "per_kg": 0.05, "transit_days": 3,
-                                         "destination_warehouse_ids": [Command.link(cls.warehouse.id)]})],
-        })
+        cls.hub = cls._create_hub(
+            "Hub Frankfurt", "de", "60549", "Frankfurt", address={"street": "Cargo City Süd 1"},
+            areas=[{"country_id": cls.env.ref("base.de").id},
+                   {"country_id": cls.env.ref("base.fr").id, "zip_prefix": "75"}],
+            modes=[{"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300, "per_kg": 0.05,
+                    "transit_days": 3, "destination_warehouse_ids": [Command.link(cls.warehouse.id)]}],
+            release_kind="weekly", release_weekday="4",
+        )
+        cls.hub_address, cls.hub_location = cls.hub.partner_id, cls.hub.location_id
         cls.manager = new_test_user(cls.env, "hub_manager", groups="reverse_logistics.group_returns_manager")
         cls.clerk = new_test_user(cls.env, "hub_clerk", groups="reverse_logistics.group_returns_user")
 

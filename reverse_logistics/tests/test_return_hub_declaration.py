@@ -5,7 +5,6 @@ import base64
 
 from lxml import etree
 
-from odoo import Command
 from odoo.tests import tagged
 
 from ..returns_lib.customs import mrn as mrn_lib
@@ -27,19 +26,9 @@ class TestConsolidationDeclaration(CustomsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        uk = cls.env.ref("base.uk")
-        london = cls.env["res.partner"].create({
-            "name": "Hub London", "street": "1 Dock Road", "zip": "E16 2QU", "city": "London", "country_id": uk.id,
-            "company_id": cls.company.id,
-        })
-        cls.hub_location = cls.env["stock.location"].create({
-            "name": "Hub London", "usage": "internal", "location_id": cls.warehouse.view_location_id.id,
-        })
-        cls.hub = cls.env["return.hub"].create({
-            "name": "Hub London", "partner_id": london.id, "location_id": cls.hub_location.id,
-            "area_ids": [Command.create({"country_id": uk.id})],
-            "mode_ids": [Command.create({"mode": "sea", "vehicle_class": "container_short_sea"})],
-        })
+        cls.hub = cls._create_hub("Hub London", "uk", "E16 2QU", "London", address={"street": "1 Dock Road"},
+                                  modes=[{"mode": "sea", "vehicle_class": "container_short_sea"}])
+        cls.hub_location = cls.hub.location_id
         # A lamp made in Spain and the chair (a Chinese computer part) made in Taiwan: same HS code as the
         # chair, another origin.
         cls.product_b.weight = 2.0
@@ -190,15 +179,8 @@ class TestConsolidationDeclaration(CustomsCase):
 
     def test_load_inside_the_customs_territory_has_no_declaration(self):
         de = self.env.ref("base.de")
-        frankfurt = self.env["res.partner"].create({
-            "name": "Hub Frankfurt", "street": "Cargo City Süd 1", "zip": "60549", "city": "Frankfurt",
-            "country_id": de.id, "company_id": self.company.id,
-        })
-        self.env["return.hub"].create({
-            "name": "Hub Frankfurt", "partner_id": frankfurt.id, "location_id": self.hub_location.id,
-            "area_ids": [Command.create({"country_id": de.id})],
-            "mode_ids": [Command.create({"mode": "road", "vehicle_class": "artic_34_40t"})],
-        })
+        self._create_hub("Hub Frankfurt", "de", "60549", "Frankfurt", location=self.hub_location,
+                         modes=[{"mode": "road", "vehicle_class": "artic_34_40t"}])
         customer = self.env["res.partner"].create({
             "name": "Kundin", "street": "Unter den Linden 1", "zip": "10117", "city": "Berlin", "country_id": de.id,
         })

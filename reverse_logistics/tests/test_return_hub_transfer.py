@@ -18,17 +18,11 @@ class TestReturnHubTransfer(ReturnsCase):
             "name": "3PL Frankfurt", "usage": "internal", "company_id": cls.company.id,
             "location_id": cls.env.ref("stock.stock_location_locations").id,
         })
-        cls.hub = cls.env["return.hub"].create({
-            "name": "Hub Frankfurt",
-            "partner_id": cls.env["res.partner"].create({
-                "name": "3PL Frankfurt", "zip": "60549", "city": "Frankfurt", "country_id": cls.env.ref("base.de").id,
-                "company_id": cls.company.id,
-            }).id,
-            "location_id": cls.hub_location.id,
-            "area_ids": [Command.create({"country_id": cls.env.ref("base.de").id})],
-            "mode_ids": [Command.create({"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300,
-                                         "destination_warehouse_ids": [Command.link(cls.warehouse.id)]})],
-        })
+        cls.hub = cls._create_hub(
+            "Hub Frankfurt", "de", "60549", "Frankfurt", location=cls.hub_location,
+            address={"name": "3PL Frankfurt"},
+            modes=[{"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300,
+                    "destination_warehouse_ids": [Command.link(cls.warehouse.id)]}])
         cls.clerk = new_test_user(cls.env, "hub_transfer_clerk", groups="reverse_logistics.group_returns_user")
         cls.return_location = cls.warehouse.return_location_id
         cls.transit = cls.company.internal_transit_location_id

@@ -26,21 +26,13 @@ class TestReturnRoutePlanning(ReturnsCase):
         cls.customer.write({"zip": "10115", "city": "Berlin", "partner_latitude": 52.52,
                             "partner_longitude": 13.405})
         cls.product.weight = 2.0
-        hub_address = cls.env["res.partner"].create({
-            "name": "Hub Frankfurt", "street": "Cargo City Süd 1", "zip": "60549", "city": "Frankfurt",
-            "country_id": cls.env.ref("base.de").id, "company_id": cls.company.id,
-            "partner_latitude": 50.05, "partner_longitude": 8.57,
-        })
-        hub_location = cls.env["stock.location"].create({
-            "name": "Hub Frankfurt", "usage": "internal", "location_id": cls.warehouse.view_location_id.id,
-        })
-        cls.hub = cls.env["return.hub"].create({
-            "name": "Hub Frankfurt", "partner_id": hub_address.id, "location_id": hub_location.id,
-            "area_ids": [Command.create({"country_id": cls.env.ref("base.de").id})],
-            "release_kind": "weekly", "release_weekday": "4", "handling_cost": 1.0,
-            "mode_ids": [Command.create({"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300,
-                                         "per_kg": 0.05, "transit_days": 3})],
-        })
+        cls.hub = cls._create_hub(
+            "Hub Frankfurt", "de", "60549", "Frankfurt",
+            address={"street": "Cargo City Süd 1", "partner_latitude": 50.05, "partner_longitude": 8.57},
+            modes=[{"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300, "per_kg": 0.05,
+                    "transit_days": 3}],
+            release_kind="weekly", release_weekday="4", handling_cost=1.0,
+        )
         cls.env["return.parcel.rate"].create([
             {"zone": "domestic", "per_parcel": 5.0, "per_kg": 0.5, "transit_days": 2},
             {"zone": "territory", "per_parcel": 14.0, "per_kg": 1.0, "transit_days": 4},

@@ -36,27 +36,15 @@ class TestSustainabilityReport(HttpCase, ReturnsCase):
         cls._set_up_customs_parties()
         cls.category.write({"return_handling_cost": 2.0, "return_recycling_fee": 1.0, "return_destruction_fee": 3.0})
         cls.types = {t.code: t for t in cls.env["return.disposition.type"].search([])}
-        de, uk = cls.env.ref("base.de"), cls.env.ref("base.uk")
         location = cls.env["stock.location"].create({
             "name": "Hubs", "usage": "internal", "location_id": cls.warehouse.view_location_id.id,
         })
-        cls.frankfurt = cls.env["return.hub"].create({
-            "name": "Hub Frankfurt", "location_id": location.id,
-            "partner_id": cls.env["res.partner"].create({
-                "name": "Hub Frankfurt", "zip": "60549", "city": "Frankfurt", "country_id": de.id,
-                "company_id": cls.company.id}).id,
-            "area_ids": [Command.create({"country_id": de.id})],
-            "mode_ids": [Command.create({"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300,
-                                         "destination_warehouse_ids": [Command.link(cls.warehouse.id)]})],
-        })
-        cls.london = cls.env["return.hub"].create({
-            "name": "Hub London", "location_id": location.id,
-            "partner_id": cls.env["res.partner"].create({
-                "name": "Hub London", "zip": "E16 2QU", "city": "London", "country_id": uk.id,
-                "company_id": cls.company.id}).id,
-            "area_ids": [Command.create({"country_id": uk.id})],
-            "mode_ids": [Command.create({"mode": "sea", "vehicle_class": "container_short_sea"})],
-        })
+        cls.frankfurt = cls._create_hub(
+            "Hub Frankfurt", "de", "60549", "Frankfurt", location=location,
+            modes=[{"mode": "road", "vehicle_class": "artic_34_40t", "per_shipment": 300,
+                    "destination_warehouse_ids": [Command.link(cls.warehouse.id)]}])
+        cls.london = cls._create_hub("Hub London", "uk", "E16 2QU", "London", location=location,
+                                     modes=[{"mode": "sea", "vehicle_class": "container_short_sea"}])
         # A (2 chairs), B, C, G: Germany, through Frankfurt.
         cls.ret_a = cls._approved(cls._partner("de", "10115"), qty=2)
         cls.ret_b, cls.ret_c, cls.ret_g = (cls._approved(cls._partner("de", "8033" + str(i))) for i in range(3))
