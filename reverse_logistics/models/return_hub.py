@@ -12,6 +12,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..returns_lib.consolidation import release as release_lib
+from .return_input_guard import FLOAT_LIMIT
 
 RELEASE_KINDS = [
     (release_lib.EVERY_N_DAYS, "Every N Days"),
@@ -123,10 +124,12 @@ class ReturnHub(models.Model):
         for hub in self:
             for name in ("threshold_weight", "threshold_volume", "threshold_value", "threshold_count",
                          "max_wait_days", "handling_cost", "declaration_cost"):
-                if hub[name] < 0:
+                # Not negative, and not so large that the planner's cent arithmetic overflows at every approval.
+                if not 0 <= hub[name] <= FLOAT_LIMIT:
                     raise ValidationError(self.env._(
-                        "Hub %(hub)s: %(field)s cannot be negative.",
-                        hub=hub.name, field=self._fields[name]._description_string(self.env)))
+                        "Hub %(hub)s: %(field)s cannot be negative or above %(limit)s.",
+                        hub=hub.name, field=self._fields[name]._description_string(self.env),
+                        limit=f"{FLOAT_LIMIT:,.0f}"))
 
     @api.constrains("location_id", "partner_id", "warehouse_id")
     def _check_place(self):

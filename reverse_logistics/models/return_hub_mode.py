@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..returns_lib.consolidation.emissions import MODES, default_factors
+from .return_input_guard import FLOAT_LIMIT
 
 MODE_LABELS = {"road": "Road", "rail": "Rail", "sea": "Sea", "air": "Air"}
 
@@ -65,10 +66,11 @@ class ReturnHubMode(models.Model):
         for record in self:
             for name in ("per_shipment", "per_kg", "per_pallet", "max_weight", "max_volume", "max_pallets",
                          "transit_days"):
-                if record[name] < 0:
+                if not 0 <= record[name] <= FLOAT_LIMIT:
                     raise ValidationError(self.env._(
-                        "Hub %(hub)s, %(mode)s: %(field)s cannot be negative.", hub=record.hub_id.name,
-                        mode=record.mode, field=self._fields[name]._description_string(self.env)))
+                        "Hub %(hub)s, %(mode)s: %(field)s cannot be negative or above %(limit)s.",
+                        hub=record.hub_id.name, mode=record.mode,
+                        field=self._fields[name]._description_string(self.env), limit=f"{FLOAT_LIMIT:,.0f}"))
 
     @api.constrains("hazardous_allowed", "hub_id")
     def _check_hazardous(self):

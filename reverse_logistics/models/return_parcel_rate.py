@@ -15,6 +15,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..returns_lib.consolidation import planner as planner_lib
+from .return_input_guard import FLOAT_LIMIT
 
 ZONES = [
     (planner_lib.ZONE_DOMESTIC, "Within a Country"),
@@ -47,10 +48,13 @@ class ReturnParcelRate(models.Model):
     @api.constrains("per_parcel", "per_kg", "transit_days", "declaration_cost")
     def _check_amounts(self):
         for rate in self:
-            if min(rate.per_parcel, rate.per_kg, rate.transit_days, rate.declaration_cost) < 0:
+            values = (rate.per_parcel, rate.per_kg, rate.transit_days, rate.declaration_cost)
+            # Not negative, and not so large that the planner's cent arithmetic overflows at every approval.
+            if not all(0 <= value <= FLOAT_LIMIT for value in values):
                 raise ValidationError(self.env._(
-                    "Parcel rate %(zone)s: amounts and transit days cannot be negative.",
-                    zone=dict(self._fields["zone"]._description_selection(self.env))[rate.zone]))
+                    "Parcel rate %(zone)s: amounts and transit days cannot be negative or above %(limit)s.",
+                    zone=dict(self._fields["zone"]._description_selection(self.env))[rate.zone],
+                    limit=f"{FLOAT_LIMIT:,.0f}"))
 
     @api.model
     def _get_card(self, company):

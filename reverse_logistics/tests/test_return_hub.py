@@ -54,6 +54,10 @@ class TestReturnHub(ReturnsCase):
         self._refused("every 1 day at least", {"release_kind": "every_n_days", "release_every_days": 0})
         self._refused("cannot be negative", {"max_wait_days": -1})
         self._refused("cannot be negative", {"handling_cost": -2.0})
+        # so large the planner's cent arithmetic would overflow at every approval
+        self._refused("or above 1,000,000,000,000", {"handling_cost": 1e300})
+        self._refused("or above", {"mode_ids": [Command.create(
+            {"mode": "road", "vehicle_class": "artic_34_40t", "per_kg": 1e300})]})
         self._refused("either a country .* or a customs territory",
                       {"area_ids": [Command.create({"zip_prefix": "75"})]})
         self._refused("either a country .* or a customs territory", {"area_ids": [Command.create(

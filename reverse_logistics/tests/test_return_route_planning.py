@@ -9,7 +9,7 @@ Berlin it costs 14 + 2 = 16.00; through the hub, at the margin, its parcel 5 + 1
 """
 
 from odoo import Command
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import ReturnsCase
@@ -149,6 +149,15 @@ class TestReturnRoutePlanning(ReturnsCase):
             wizard.line_ids[0].write({"route_cost": 0.0})
         with self.assertRaisesRegex(UserError, "cannot be set by hand"):
             wizard.write({"line_ids": [Command.create({"order_id": returns[1].id, "hub_id": False})]})
+
+    def test_a_parcel_rate_is_neither_negative_nor_absurd(self):
+        rate = self.env["return.parcel.rate"].search([("zone", "=", "domestic"), ("company_id", "=", self.company.id)])
+        for value in (-1.0, 1e300):
+            # the savepoint stands for the request's transaction, rolled back on the error
+            with self.assertRaisesRegex(ValidationError, "cannot be negative or above"), self.env.cr.savepoint():
+                rate.write({"per_kg": value})
+        rate.invalidate_recordset()
+        self.assertEqual(rate.per_kg, 0.5, "nothing written")
 
     def test_only_a_returns_manager_plans_and_nobody_types_route_figures(self):
         rma = self._approved_returns(1)
