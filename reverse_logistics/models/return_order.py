@@ -19,6 +19,13 @@ from .return_states import (
 
 _logger = logging.getLogger(__name__)
 
+# The reverse flows a company runs; each kind has its own rules on what may come back and how much.
+RETURN_KINDS = [
+    ("customer", "Customer Return"),
+    ("packaging", "Returnable Packaging"),
+    ("excess", "Excess Stock"),
+]
+
 
 class ReturnOrder(models.Model):
     _name = "return.order"
@@ -33,7 +40,7 @@ class ReturnOrder(models.Model):
     )
     _text_limits = {"customer_note": 5_000}
     # Who the return is for and what it returns from: fixed once submitted.
-    _DRAFT_ONLY_FIELDS = ("partner_id", "company_id", "sale_order_id", "picking_id", "invoice_id")
+    _DRAFT_ONLY_FIELDS = ("partner_id", "company_id", "sale_order_id", "picking_id", "invoice_id", "return_kind")
     # Where and how the goods come back: fixed once approved (the receipt exists).
     _BEFORE_APPROVAL_FIELDS = ("warehouse_id", "partner_return_address_id", "return_shipping_payer")
 
@@ -61,6 +68,12 @@ class ReturnOrder(models.Model):
         store=True,
         index=True,
         help="Country the goods are returned from; drives customs decisions.",
+    )
+    return_kind = fields.Selection(
+        RETURN_KINDS, "Kind", required=True, default="customer", index=True,
+        help="Customer Return: goods a customer sends back under the return policy. Returnable Packaging: "
+        "pallets, crates and containers coming back against the partner's packaging balance. Excess Stock: a "
+        "trade customer's overstock returned under its return agreement.",
     )
     origin_type = fields.Selection(
         [("sale", "Sale Order"), ("picking", "Delivery"), ("invoice", "Invoice"), ("none", "None")],
