@@ -64,3 +64,4 @@ from . import customs_declaration_consolidation
 from . import return_parcel_rate
 from . import return_route_planning
 from . import return_consolidation_release
+from . import return_hub_grading

@@ -48,9 +48,11 @@ class CustomsDeclaration(models.Model):
         territory = Rule._territory_of_partner(warehouse.partner_id or company.partner_id, rules)
         # Oldest return first, whatever order the load's returns were read in: a merged item quotes the
         # first one's export declaration, and the items keep the same sequence on every preparation.
-        lines = consolidation.return_ids.sorted("id").line_ids
+        # Only what travels: a hub that grades returns resells or recycles some units where they are.
+        quantities = {line: line._load_quantity() for line in consolidation.return_ids.sorted("id").line_ids}
+        lines = consolidation.return_ids.sorted("id").line_ids.filtered(lambda line: quantities[line])
         self._prefetch_return_goods_sources(lines)
-        items = self._prepare_return_goods_items(lines, territory, rules)
+        items = self._prepare_return_goods_items(lines, territory, rules, quantities)
         header = {
             **self._prepare_declarant_values(company, warehouse, territory),
             "consolidation_id": consolidation.id,

@@ -66,14 +66,14 @@ class CustomsDeclaration(models.Model):
         return moves.sorted(lambda m: (m.date or fields.Datetime.now(), m.id), reverse=True)
 
     @api.model
-    def _allocate_to_deliveries(self, return_line):
+    def _allocate_to_deliveries(self, return_line, quantity=None):
         """[(move or None, quantity)]: the returned quantity spread over its deliveries, newest first.
 
         A line linked to one delivery (or to a serial) is exact. A line linked to a sale line delivered
         in several parts is allocated to the most recent deliveries first: a return comes back soon after
         it was delivered. Each part is a goods item of its own with its own relief decision.
         """
-        remaining = return_line.product_uom_qty
+        remaining = return_line.product_uom_qty if quantity is None else quantity
         parts = []
         for move in self._deliveries_of(return_line):
             if remaining <= 0:
@@ -114,15 +114,17 @@ class CustomsDeclaration(models.Model):
         }
 
     @api.model
-    def _prepare_return_goods_items(self, lines, territory, rules):
+    def _prepare_return_goods_items(self, lines, territory, rules, quantities=None):
         """Goods items of returned ``lines``, one per delivery they came from, at the customs rates of
-        ``territory``; relief is decided per item from its export facts."""
+        ``territory``; relief is decided per item from its export facts. ``quantities``: {line: quantity}
+        where less than the line crosses (a hub resold or recycled the rest)."""
         tariffs = self.env["customs.tariff.code"]._find_rates(lines.product_id.mapped("hs_code"), territory)
         items = []
         for line in lines:
             tariff = tariffs.get(line.product_id.hs_code)
             unit_value = line.price_subtotal / line.product_uom_qty if line.product_uom_qty else 0.0
-            for move, quantity in self._allocate_to_deliveries(line):
+            crossing = quantities.get(line, line.product_uom_qty) if quantities is not None else None
+            for move, quantity in self._allocate_to_deliveries(line, crossing):
                 items.append(self._prepare_goods_item(
                     len(items) + 1, line.product_id, quantity, unit_value * quantity, return_line=line,
                     duty_rate=tariff.duty_rate if tariff else 0.0,

@@ -390,7 +390,8 @@ class ResaleListing(models.Model):
         """Draft listings for units that reached secondary-market stock; untracked units join their lot's."""
         dispositions = dispositions.filtered(
             lambda d: d.disposition_code in RESALE_DISPOSITIONS and not d.resale_listing_id
-            and d.location_id == d.warehouse_id.secondary_market_location_id
+            # The secondary-market stock of their warehouse, or of the hub that graded and resells them.
+            and d.location_id and d.location_id == d.location_id.warehouse_id.secondary_market_location_id
         )
         if not dispositions:
             return self.browse()

@@ -63,14 +63,19 @@ class ReturnConsolidation(models.Model):
     date_shipped = fields.Datetime("Shipped On", readonly=True, copy=False)
     date_received = fields.Datetime("Received On", readonly=True, copy=False)
 
-    @api.depends("return_ids.line_ids.product_uom_qty", "return_ids.line_ids.product_id", "return_ids.amount_total")
+    @api.depends("return_ids.line_ids.product_uom_qty", "return_ids.line_ids.product_id",
+                 "return_ids.line_ids.price_subtotal", "return_ids.line_ids.disposition_ids.via_load")
     def _compute_load(self):
         for load in self:
-            lines = load.return_ids.line_ids
+            # What travels: every unit of its returns, or at a hub grading them only those going home.
+            carried = [(line, line._load_quantity()) for line in load.return_ids.line_ids]
             load.return_count = len(load.return_ids)
-            load.weight = sum(line.product_id.weight * line.product_uom_qty for line in lines)
-            load.volume = sum(line.product_id.volume * line.product_uom_qty for line in lines)
-            load.value = sum(load.return_ids.mapped("amount_total"))
+            load.weight = sum(line.product_id.weight * quantity for line, quantity in carried)
+            load.volume = sum(line.product_id.volume * quantity for line, quantity in carried)
+            load.value = sum(
+                line.price_subtotal * quantity / line.product_uom_qty for line, quantity in carried
+                if line.product_uom_qty
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -206,13 +211,16 @@ class ReturnConsolidation(models.Model):
         rows = []
         for order in self.return_ids.sorted("name"):
             for line in order.line_ids:
+                quantity = line._load_quantity()
+                if not quantity:
+                    continue  # all of it stayed at the hub that graded it
                 grades = line.inspection_ids.grade_id
                 rows.append(manifest_lib.ManifestRow(
                     shipment=self.name,
                     return_ref=order.name,
                     reason=line.reason_id.code or line.reason_id.name or "",
                     sku=line.product_id.default_code or line.product_id.barcode or str(line.product_id.id),
-                    quantity=line.product_uom_qty,
+                    quantity=quantity,
                     description=line.product_id.display_name + (f" ({line.lot_id.name})" if line.lot_id else ""),
                     condition=grades[:1].name or self.env._("not inspected"),
                     currency=order.currency_id.name,

@@ -79,9 +79,9 @@ class ReturnHub(models.Model):
     service_level = fields.Selection(
         SERVICE_LEVELS, required=True, default="forward",
         help="What the hub's team does with a parcel: forwards it unopened, or opens it and records its contents "
-        "(lots and serials are entered at the hub either way). Inspect and Grade is recorded for the hub's "
-        "contract only: grading, and the dispositions that would stay at the hub (local resale, recycling), are "
-        "not done at hubs yet; the units are inspected at their warehouse.",
+        "(lots and serials are entered at the hub either way), or inspects and grades it: then the return is "
+        "received at the hub, units resold locally, recycled or destroyed stay there and never cross the border, "
+        "and only units restocked, refurbished, returned to a vendor or donated travel home in a load.",
     )
     max_wait_days = fields.Integer("Max Waiting (Days)", default=14, required=True,
                                    help="No return stays at the hub longer than this.")

@@ -105,6 +105,10 @@ class ReturnOrderLine(models.Model):
                 )
         return units
 
+    def _units_for_load(self):
+        """{line: [(lot, location, quantity)]} of the units that leave the hub with the line's load."""
+        return self._units_at_hub()
+
 
 class ReturnOrder(models.Model):
     _inherit = "return.order"
@@ -281,18 +285,22 @@ class ReturnConsolidation(models.Model):
         kept in stock go straight to their warehouse, as they did then)."""
         return self.return_ids.filtered(lambda order: order._hub_receipts())
 
-    def _check_units_at_hub(self):
-        """Every unit of the loads is at its hub, in stock, as its receipt there left it."""
-        returns = self._returns_via_hub_stock()
-        pending = returns.filtered(
+    def _returns_not_at_hub(self, returns):
+        """The ones of ``returns`` whose parcel has not been received at the hub yet."""
+        return returns.filtered(
             lambda order: order._hub_receipts().filtered(lambda p: p.state not in ("done", "cancel"))
             or not order.line_ids._hub_arrival_moves().filtered(lambda m: m.state == "done")
         )
+
+    def _check_units_at_hub(self):
+        """Every unit of the loads is at its hub, in stock, as its receipt there left it."""
+        returns = self._returns_via_hub_stock()
+        pending = self._returns_not_at_hub(returns)
         if pending:
             raise UserError(self.env._(
                 "%s has not arrived at its hub: validate its receipt there (Arrived at Hub) before the load leaves.",
                 ", ".join(pending.mapped("name"))))
-        units = returns.line_ids._units_at_hub()
+        units = returns.line_ids._units_for_load()
         needed = defaultdict(float)
         for line, rows in units.items():
             for lot, location, quantity in rows:
@@ -415,7 +423,10 @@ class ReturnConsolidation(models.Model):
         returns = self._returns_via_hub_stock()
         if not returns:
             return
-        moves = self.picking_ids.move_ids.filtered(lambda m: m.return_line_id and m.state != "cancel")
+        # The moves into the warehouse (they follow the moves to transit); a unit graded at its hub was
+        # received there, and arrives home on a hub leg rather than as a second receipt.
+        moves = self.picking_ids.move_ids.filtered(
+            lambda m: m.move_orig_ids and (m.return_line_id or m.return_hub_line_id) and m.state != "cancel")
         lost = returns.filtered(
             lambda order: set(order.line_ids._hub_arrival_moves().filtered(lambda m: m.state == "done")
                               .return_hub_line_id.ids) - set(moves.return_line_id.ids)

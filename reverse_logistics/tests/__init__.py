@@ -36,4 +36,5 @@ from . import test_return_route_planning
 from . import test_return_consolidation_release
 from . import test_return_sustainability
 from . import test_return_hub_transfer
+from . import test_return_hub_grading
 from . import test_return_hub_declaration

@@ -194,3 +194,32 @@ class TestConsolidationDeclaration(CustomsCase):
         self.assertEqual(load.state, "shipped")
         self.assertFalse(load.customs_declaration_ids)
         self.assertEqual(load.customs_declaration_count, 0)
+
+    def test_units_recycled_at_a_grading_hub_are_not_declared(self):
+        """London inspects and grades: the lamps recycled there stay in Great Britain; the chairs restocked
+        in Spain are all the load declares."""
+        local = {name: self.env["stock.location"].create({
+            "name": name, "usage": "internal", "location_id": self.warehouse.view_location_id.id})
+            for name in ("London resale", "London recycling")}
+        self.hub.write({"service_level": "inspect", "resale_location_id": local["London resale"].id,
+                        "recycling_location_id": local["London recycling"].id})
+        order = self._deliver_sale(self._uk_customer("Mr Graded"), [(self.product, 3), (self.product_b, 2)])
+        order.picking_ids.export_mrn = _mrn(77)
+        rma = self._approve(self._return_from_sale(order, [(self.product, 3, {}), (self.product_b, 2, {})]))
+        rma.action_arrived_at_hub()
+        chairs = rma.inspection_ids.filtered(lambda i: i.product_id == self.product)
+        lamps = rma.inspection_ids - chairs
+        chairs.grade_id = self.env.ref("reverse_logistics.grade_a")
+        lamps.grade_id = self.env.ref("reverse_logistics.grade_c")
+        (chairs | lamps).action_done()
+        types = {t.code: t for t in self.env["return.disposition.type"].search([])}
+        lamps.disposition_ids._decide(types["recycle"], "Broken shades: the local recycler takes them")
+        chairs.disposition_ids._decide(types["restock"], "As new")
+        load = rma.consolidation_id
+        self.assertAlmostEqual(load.weight, 3 * 1.5, msg="only the chairs weigh in the load")
+        load.action_ship()
+        declaration = load.customs_declaration_ids
+        self.assertEqual(len(declaration), 1)
+        self.assertEqual(declaration.line_ids.product_id, self.product, "the recycled lamps never cross")
+        self.assertEqual(sum(declaration.line_ids.mapped("quantity")), 3)
+        self._message(declaration)
