@@ -243,7 +243,7 @@ class ReturnDisposition(models.Model):
             raise UserError(self.env._(
                 "Only units waiting for a decision can be held: %s", ", ".join(not_open.mapped("display_name"))
             ))
-        no_quarantine = self.filtered(lambda d: not d.warehouse_id.quarantine_location_id)
+        no_quarantine = self.filtered(lambda d: not d._quarantine_location())
         if no_quarantine:
             raise UserError(self.env._(
                 "Warehouse %s has no Quarantine location; update the Returns app to create it.",
@@ -255,10 +255,10 @@ class ReturnDisposition(models.Model):
                 "The lot or serial number of %s is unknown.", ", ".join(missing_lot.mapped("display_name"))
             ))
         self._flow_write({"state": "on_hold", "hold_reason": reason})
-        to_move = self.filtered(lambda d: d.location_id != d.warehouse_id.quarantine_location_id)
+        to_move = self.filtered(lambda d: d.location_id != d._quarantine_location())
         if to_move:
             pickings = to_move._create_transfers(
-                lambda d: d.warehouse_id.quarantine_location_id, lambda d: d.warehouse_id.int_type_id
+                lambda d: d._quarantine_location(), lambda d: d._internal_picking_type()
             )
             pickings.with_context(skip_backorder=True, cancel_backorder=True, skip_sms=True).button_validate()
         self._log("moved", lambda d: self.env._("Held for investigation: %s", reason))
@@ -268,6 +268,16 @@ class ReturnDisposition(models.Model):
                 user=self.env.user.name, units=", ".join(dispositions.mapped("display_name")), reason=reason,
             ), subtype_xmlid="mail.mt_note")
         return True
+
+    def _quarantine_location(self):
+        """Where the unit waits while it is held for investigation."""
+        self.ensure_one()
+        return self.warehouse_id.quarantine_location_id
+
+    def _internal_picking_type(self):
+        """The operation type of the unit's moves within the place where it is."""
+        self.ensure_one()
+        return self.warehouse_id.int_type_id
 
     def action_release(self):
         """The investigation is over: the units wait for a decision again (they leave the quarantine with it)."""

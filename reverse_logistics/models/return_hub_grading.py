@@ -41,6 +41,11 @@ class ReturnHub(models.Model):
         help="Inspect and Grade: where units to recycle wait for the local recycler, at the hub.",
     )
 
+    def _grading_locations(self):
+        """Where a unit graded at the hub may be while it is there."""
+        self.ensure_one()
+        return self.location_id | self.resale_location_id | self.recycling_location_id
+
     @api.depends("warehouse_id")
     def _compute_grading_locations(self):
         for hub in self.filtered("warehouse_id"):
@@ -150,7 +155,21 @@ class ReturnDisposition(models.Model):
     def _at_grading_hub(self):
         self.ensure_one()
         order = self.order_id
-        return order.graded_at_hub and self.location_id == order.hub_id.location_id
+        return order.graded_at_hub and self.location_id in order.hub_id._grading_locations()
+
+    def _quarantine_location(self):
+        if self._at_grading_hub():
+            # Held where it is: a unit travels home from the hub's receiving location only, and a partner's
+            # site has no quarantine of ours; the hold itself (state and reason) keeps anyone from deciding.
+            return self.location_id
+        return super()._quarantine_location()
+
+    def _internal_picking_type(self):
+        if self._at_grading_hub():
+            # At a partner's site there is no operation type of ours: the destination warehouse's internal
+            # type records the moves, as it does the load's departure.
+            return self.order_id.hub_id.warehouse_id.int_type_id or super()._internal_picking_type()
+        return super()._internal_picking_type()
 
     def _destination(self, code):
         if self._at_grading_hub() and code in HUB_LOCAL_DISPOSITIONS:
@@ -184,8 +203,6 @@ class ReturnDisposition(models.Model):
                 self.env["return.consolidation"]._add_returns(joining)
         local = at_hub - travelling
         if local:
-            # At a hub run by a partner there is no operation type of ours: the destination warehouse's
-            # internal type records the moves, as it does the load's departure.
             local._move_or_scrap_at_hub()
         return super(ReturnDisposition, self - at_hub)._execute()
 
@@ -196,15 +213,15 @@ class ReturnDisposition(models.Model):
         moved = self - destroy
         if moved:
             pickings = moved._create_transfers(
-                lambda d: d._destination(d.disposition_code),
-                lambda d: d.order_id.hub_id.warehouse_id.int_type_id or d.warehouse_id.int_type_id,
+                lambda d: d._destination(d.disposition_code), lambda d: d._internal_picking_type()
             )
             moved._flow_write({"state": "in_progress"})
             pickings.with_context(skip_backorder=True, cancel_backorder=True, skip_sms=True).button_validate()
 
     def _after_load_received(self, loads):
         """The units of ``loads`` are in their warehouse's Returns location: their dispositions go on there."""
-        waiting = self.filtered(lambda d: d.via_load and d.state == "in_progress" and d._at_grading_hub())
+        waiting = self.filtered(
+            lambda d: d.via_load and d.state == "in_progress" and d.order_id.consolidation_id in loads)
         by_location = defaultdict(lambda: self.browse())
         for disposition in waiting:
             by_location[disposition.warehouse_id.return_location_id] |= disposition

@@ -130,3 +130,15 @@ class TestReturnHubGrading(ReturnsCase):
         hub = self._create_hub("Hub Lyon", "fr", "69001", "Lyon", location=site, service_level="forward")
         with self.assertRaisesRegex(ValidationError, "local resale location"):
             hub.service_level = "inspect"
+
+    def test_a_unit_held_at_the_hub_stays_there_until_released(self):
+        rma = self._two_phones_at_the_hub()
+        held, _other = self._grade(rma.inspection_ids, self.grade_a).sorted("lot_id")
+        held._hold("IMEI does not match the one delivered")
+        self.assertEqual((held.state, held.location_id), ("on_hold", self.hub.location_id),
+                         "held at the hub, not sent across the border to the warehouse's quarantine")
+        self.assertEqual(self._qty(self.product_serial, self.warehouse.quarantine_location_id, self.serials[0]), 0)
+        held.action_release()
+        held._decide(self.types["restock"], "IMEI checked: ours")
+        self.assertEqual((held.state, held.via_load), ("in_progress", True))
+        self.assertEqual(rma.consolidation_id.state, "open")
