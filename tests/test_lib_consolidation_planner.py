@@ -352,6 +352,26 @@ def test_a_load_that_leaves_is_settled_with_the_cheapest_mode_that_takes_it_and_
     assert load.co2e_kg == pytest.approx(sum(line.legs[1].co2e_kg for line in lines))
 
 
+def test_a_load_is_settled_on_what_it_carries_when_a_grading_hub_kept_some_units():
+    hub = _hub()
+    whole = _returns(2, destination="ZRH")
+    kept = [whole[0], planner.PendingReturn("GRADED", "ES", "ZRH", 30.0, 0.1, D("300"), MONDAY, 14,
+                                            location=MADRID, carried_weight_kg=10.0, carried_volume_m3=0.05)]
+    load, lines = planner.Planner([hub], WAREHOUSES, RATES).settle("MAD", kept, FRIDAY, name="C1")
+    # 10 + 10 kg leave, not 10 + 30: road 40 + 0.10 x 20 = 42.00, shared half and half
+    assert (load.weight_kg, load.freight_cost) == (20.0, D("42.00"))
+    assert lines[0].legs[1].co2e_kg == pytest.approx(lines[1].legs[1].co2e_kg)
+    # its parcel to the hub and its direct baseline weigh everything that came back: 30 kg
+    alone = planner.Planner([hub], WAREHOUSES, RATES).settle("MAD", [whole[0], planner.PendingReturn(
+        "GRADED", "ES", "ZRH", 30.0, 0.1, D("300"), MONDAY, 14, location=MADRID)], FRIDAY, name="C1")[1]
+    assert lines[1].baseline_cost == alone[1].baseline_cost
+    assert lines[1].legs[0] == alone[1].legs[0]
+    with pytest.raises(ValueError, match="carried cannot be negative"):
+        planner.PendingReturn("X", "ES", "ZRH", 1.0, 0.1, D("1"), MONDAY, 14, carried_weight_kg=-1.0)
+    with pytest.raises(ValueError, match="max_days cannot be negative"):
+        planner.PendingReturn("X", "ES", "ZRH", 1.0, 0.1, D("1"), MONDAY, -1)
+
+
 def test_a_load_no_mode_can_take_is_not_settled():
     small = planner.OutboundOption("road", "artic_34_40t", 3, per_shipment=D("40"), max_weight_kg=20.0)
     assert planner.Planner([_hub(outbound=(small,))], WAREHOUSES, RATES).settle("MAD", _returns(3), FRIDAY) is None

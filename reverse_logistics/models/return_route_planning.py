@@ -109,6 +109,14 @@ class ReturnOrder(models.Model):
         # sudo: product weights and hazard flags are product data every flow may read (the approver may be
         # a portal customer whose request the policy approves at once).
         lines = self.line_ids.sudo()
+        carried = {}
+        if self.graded_at_hub and self.consolidation_id:
+            # Graded at its hub: the load takes only the units going home.
+            quantities = {line: line._load_quantity() for line in lines}
+            carried = {
+                "carried_weight_kg": sum(line.product_id.weight * quantities[line] for line in lines),
+                "carried_volume_m3": sum(line.product_id.volume * quantities[line] for line in lines),
+            }
         return planner_lib.PendingReturn(
             ref=str(self.id),
             country=sender.country_id.code,
@@ -123,6 +131,7 @@ class ReturnOrder(models.Model):
             hazardous=self._is_hazardous(),
             postal_code=(sender.zip or "").replace(" ", "").upper(),
             location=Point(sender.partner_latitude, sender.partner_longitude) if located else None,
+            **carried,
         )
 
     def _plannable(self):
@@ -130,8 +139,9 @@ class ReturnOrder(models.Model):
         return self.filtered(lambda order: (order.partner_return_address_id or order.partner_id).country_id
                              and order.warehouse_id)
 
-    def _route_values(self, line, hubs_by_key):
-        """A return's hub and route figures from the planner's line for it."""
+    def _route_values(self, line, hubs_by_key, templates=None):
+        """A return's hub and route figures from the planner's line for it; ``templates``: the reasons'
+        sentences (``_route_reason_templates``), translated once for a batch."""
         hub = hubs_by_key.get(line.hub)
         return {
             "hub_id": hub.id if hub else False,
@@ -141,13 +151,13 @@ class ReturnOrder(models.Model):
             "baseline_cost": float(line.baseline_cost),
             "baseline_co2e_kg": line.baseline_co2e_kg,
             "baseline_declarations": line.baseline_declarations,
-            "route_reason": self._route_reason_text(line, hubs_by_key),
+            "route_reason": self._route_reason_text(line, hubs_by_key, templates),
         }
 
-    def _route_reason_text(self, line, hubs_by_key):
-        """The planner's reasons in the user's language (the planner speaks codes and parameters)."""
+    def _route_reason_templates(self):
+        """{reason code: sentence} in the user's language; a batch translates them once, not per return."""
         env = self.env
-        templates = {
+        return {
             planner_lib.ORIGIN_FROM_PARTNER: env._("Origin: the customer's coordinates."),
             planner_lib.ORIGIN_FROM_CENTROID: env._("Origin: the centre of the %(level)s (the customer's address "
                                                     "is not geolocated)."),
@@ -181,6 +191,10 @@ class ReturnOrder(models.Model):
                                                "its share of the load's fixed freight and declaration is known "
                                                "when the load leaves."),
         }
+
+    def _route_reason_text(self, line, hubs_by_key, templates=None):
+        """The planner's reasons in the user's language (the planner speaks codes and parameters)."""
+        templates = templates or self._route_reason_templates()
         sentences = []
         for code, params in line.reasons:
             if code not in templates:
@@ -207,8 +221,9 @@ class ReturnOrder(models.Model):
                 continue
             hubs_by_key = {str(hub.id): hub for hub in hubs}
             lines = planner.route([order._prepare_planner_return(today) for order in orders])
+            templates = self._route_reason_templates()
             for order, line in zip(orders, lines, strict=True):
-                routed[order] = order._route_values(line, hubs_by_key)
+                routed[order] = order._route_values(line, hubs_by_key, templates)
         return routed
 
 
@@ -259,6 +274,7 @@ class ReturnConsolidation(models.Model):
                     load._flow_write(load._prepare_outbound_values())
                 continue
             hubs_by_key = {str(hub.id): hub for hub in hubs}
+            templates = None
             for load in loads:
                 members = load.return_ids & orders
                 if not members:
@@ -285,6 +301,7 @@ class ReturnConsolidation(models.Model):
                     "declarations": figures.declarations,
                     "co2e_kg": figures.co2e_kg,
                 })
+                templates = templates or members._route_reason_templates()
                 for order, line in zip(members, lines, strict=True):
-                    order._flow_write(order._route_values(line, hubs_by_key))
+                    order._flow_write(order._route_values(line, hubs_by_key, templates))
         return True

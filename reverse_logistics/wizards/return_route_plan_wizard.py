@@ -86,8 +86,9 @@ class ReturnRoutePlanWizard(models.TransientModel):
         hubs_by_key = {str(hub.id): hub for hub in hubs}
         loads = {load.key: load for load in plan.consolidations}
         lines = []
+        templates = orders._route_reason_templates()
         for order, line in zip(orders, plan.returns, strict=True):
-            route = order._route_values(line, hubs_by_key)
+            route = order._route_values(line, hubs_by_key, templates)
             load = loads.get(line.consolidation)
             lines.append(fields.Command.create({
                 "order_id": order.id,

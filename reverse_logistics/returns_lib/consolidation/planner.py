@@ -140,12 +140,26 @@ class PendingReturn:
     hazardous: bool = False
     postal_code: str = ""
     location: Point | None = None  # the partner's coordinates when known
+    # What leaves the hub in the load when less than what reached it: a hub that grades returns resells or
+    # recycles some units where they are. None: all of it.
+    carried_weight_kg: float | None = None
+    carried_volume_m3: float | None = None
 
     def __post_init__(self):
         if self.weight_kg < 0 or self.volume_m3 < 0 or _dec(self.value) < 0:
             raise ValueError(f"return {self.ref}: weight, volume and value cannot be negative")
+        if (self.carried_weight_kg or 0) < 0 or (self.carried_volume_m3 or 0) < 0:
+            raise ValueError(f"return {self.ref}: the weight and volume carried cannot be negative")
         if self.max_days < 0:
             raise ValueError(f"return {self.ref}: max_days cannot be negative")
+
+    @property
+    def load_weight_kg(self) -> float:
+        return self.weight_kg if self.carried_weight_kg is None else self.carried_weight_kg
+
+    @property
+    def load_volume_m3(self) -> float:
+        return self.volume_m3 if self.carried_volume_m3 is None else self.carried_volume_m3
 
 
 @dataclass(frozen=True)
@@ -577,8 +591,8 @@ class Planner:
         if not items:
             raise ValueError("a load holds returns")
         first = items[0].ret
-        weight = math.fsum(item.ret.weight_kg for item in items)
-        volume = math.fsum(item.ret.volume_m3 for item in items)
+        weight = math.fsum(item.ret.load_weight_kg for item in items)
+        volume = math.fsum(item.ret.load_volume_m3 for item in items)
         hazardous = any(item.ret.hazardous for item in items)
         options = [(option.freight(weight, volume), index) for index, option in enumerate(hub.outbound)
                    if option.serves(first.destination, hazardous) and option.fits(weight, volume)]
@@ -766,13 +780,13 @@ class Planner:
         departs, arrives = load["departs"], load["departs"] + _days(option.transit_days)
         distance = self._outbound_distance(hub, warehouse, option.mode)
         items = load["items"]
-        weights = [item.ret.weight_kg for item in items]
+        weights = [item.ret.load_weight_kg for item in items]
         freight_shares = _allocate(load["freight"], weights)
         declaration_shares = _allocate(load["declaration"], weights)
         co2e_total = 0.0
         for item, freight, declaration in zip(items, freight_shares, declaration_shares, strict=True):
             cand = item.candidate
-            co2e = self.factors.co2e_kg(option.mode, option.vehicle_class, item.ret.weight_kg, distance)
+            co2e = self.factors.co2e_kg(option.mode, option.vehicle_class, item.ret.load_weight_kg, distance)
             co2e_total += co2e
             outbound = Leg(CONSOLIDATED, option.mode, option.vehicle_class, hub.key, destination, distance, departs,
                            arrives, load["crosses"], co2e)
