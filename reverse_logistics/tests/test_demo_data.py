@@ -164,3 +164,9 @@ class TestDemoHubs(TransactionCase):
         self.assertLess(sum(load.return_ids.mapped("route_cost")), sum(load.return_ids.mapped("baseline_cost")))
         kent = self.env.ref("reverse_logistics.demo_return_hub_kent")
         self.assertEqual((kent.state, kent.hub_id, kent.consolidation_id), ("approved", load.hub_id, load.browse()))
+
+    def test_the_frankfurt_hub_inspects_and_grades_with_its_local_locations(self):
+        frankfurt = self.env.ref("reverse_logistics.demo_hub_frankfurt")
+        self.assertEqual(frankfurt.service_level, "inspect")
+        self.assertEqual(frankfurt.resale_location_id.location_id, frankfurt.location_id)
+        self.assertEqual(frankfurt.recycling_location_id.location_id, frankfurt.location_id)
