@@ -372,6 +372,20 @@ def test_a_load_is_settled_on_what_it_carries_when_a_grading_hub_kept_some_units
         planner.PendingReturn("X", "ES", "ZRH", 1.0, 0.1, D("1"), MONDAY, -1)
 
 
+def test_a_carriers_own_intensity_replaces_the_default_of_its_class():
+    green = planner.OutboundOption("road", "artic_34_40t", 3, per_shipment=D("40"), per_kg=D("0.10"),
+                                   carrier_g_per_tkm=20.0)
+    default = planner.Planner([_hub()], WAREHOUSES, RATES).settle("MAD", _returns(2), FRIDAY)[0]
+    carrier = planner.Planner([_hub(outbound=(green,))], WAREHOUSES, RATES).settle("MAD", _returns(2), FRIDAY)[0]
+    factors = default_factors()
+    # 20 kg over the same distance: the carrier's 20 g/tkm against the class's default
+    ratio = 20.0 / factors.intensity("road", "artic_34_40t").g_per_tkm
+    assert carrier.co2e_kg == pytest.approx(default.co2e_kg * ratio)
+    assert carrier.freight_cost == default.freight_cost
+    with pytest.raises(ValueError, match="cannot be negative"):
+        planner.OutboundOption("road", "artic_34_40t", 3, carrier_g_per_tkm=-1.0)
+
+
 def test_a_load_no_mode_can_take_is_not_settled():
     small = planner.OutboundOption("road", "artic_34_40t", 3, per_shipment=D("40"), max_weight_kg=20.0)
     assert planner.Planner([_hub(outbound=(small,))], WAREHOUSES, RATES).settle("MAD", _returns(3), FRIDAY) is None

@@ -33,6 +33,12 @@ class ReturnHubMode(models.Model):
     max_pallets = fields.Integer("Capacity (Pallets)", help="0: no limit.")
     transit_days = fields.Integer("Transit (Days)", default=2, required=True)
     hazardous_allowed = fields.Boolean("Carries Hazardous Goods")
+    carrier_intensity = fields.Float(
+        "Carrier's CO2e (g/t·km)", digits=(16, 2),
+        help="The carrier's own well-to-wheel intensity for this service, in grams of CO2e per tonne-kilometre, "
+        "as its ISO 14083 / GLEC report gives it. ISO 14083 prefers such primary data: when set, it replaces the "
+        "default intensity of the vehicle class (0: the default).",
+    )
     destination_warehouse_ids = fields.Many2many(
         "stock.warehouse", string="Destinations", check_company=True,
         help="The warehouses this mode delivers to; empty: every warehouse of the company.",
@@ -61,11 +67,12 @@ class ReturnHubMode(models.Model):
                     known=", ".join(sorted(vehicle for (mode, vehicle) in known if mode == record.mode)),
                 ))
 
-    @api.constrains("per_shipment", "per_kg", "per_pallet", "max_weight", "max_volume", "max_pallets", "transit_days")
+    @api.constrains("per_shipment", "per_kg", "per_pallet", "max_weight", "max_volume", "max_pallets", "transit_days",
+                    "carrier_intensity")
     def _check_rates(self):
         for record in self:
             for name in ("per_shipment", "per_kg", "per_pallet", "max_weight", "max_volume", "max_pallets",
-                         "transit_days"):
+                         "transit_days", "carrier_intensity"):
                 if not 0 <= record[name] <= FLOAT_LIMIT:
                     raise ValidationError(self.env._(
                         "Hub %(hub)s, %(mode)s: %(field)s cannot be negative or above %(limit)s.",

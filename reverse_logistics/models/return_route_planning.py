@@ -46,6 +46,7 @@ class ReturnHubMode(models.Model):
             max_pallets=self.max_pallets or None,
             hazardous_allowed=self.hazardous_allowed,
             destinations=frozenset(str(warehouse.id) for warehouse in self.destination_warehouse_ids),
+            carrier_g_per_tkm=self.carrier_intensity or None,
         )
 
 
@@ -252,7 +253,7 @@ class ReturnConsolidation(models.Model):
             "freight_cost": float(freight),
             "declaration_cost": hub.declaration_cost if crosses else 0.0,
             "declarations": 1 if crosses else 0,
-            "co2e_kg": factors.co2e_kg(option.mode, option.vehicle_class, self.weight, distance),
+            "co2e_kg": option.co2e_kg(factors, self.weight, distance),
         }
 
     def _settle_route_figures(self):

@@ -12,6 +12,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from ..returns_lib.consolidation.emissions import default_factors
 from .common import ReturnsCase
 
 
@@ -180,6 +181,22 @@ class TestReturnRoutePlanning(ReturnsCase):
         self.assertEqual(sorted(round(cost, 2) for cost in returns.mapped("route_cost")), [107.1, 107.1, 107.1])
         self.assertAlmostEqual(sum(returns.mapped("baseline_cost")), 48.0)
         self.assertNotIn("Estimated alone", returns[0].route_reason)
+
+    def test_the_carriers_own_intensity_replaces_the_default_for_the_load(self):
+        returns = self._approved_returns(2)
+        returns.action_arrived_at_hub()
+        returns[:1].consolidation_id.action_ship()
+        default_co2e = returns[:1].consolidation_id.co2e_kg
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.hub.mode_ids.carrier_intensity = -5
+        # the carrier reports half the default intensity of its class for this service
+        factors = default_factors()
+        mode = self.hub.mode_ids
+        mode.carrier_intensity = factors.intensity(mode.mode, mode.vehicle_class).g_per_tkm / 2
+        others = self._approved_returns(2)
+        others.action_arrived_at_hub()
+        others[:1].consolidation_id.action_ship()
+        self.assertAlmostEqual(others[:1].consolidation_id.co2e_kg, default_co2e / 2, places=3)
 
     def test_a_returns_clerk_approving_several_returns_at_once_emails_each_customer(self):
         order = self._deliver_sale(self.customer, [(self.product, 2)])

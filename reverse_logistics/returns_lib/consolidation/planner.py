@@ -211,12 +211,22 @@ class OutboundOption:
     max_pallets: int | None = None
     hazardous_allowed: bool = True
     destinations: frozenset[str] = frozenset()  # warehouse keys; empty: every destination
+    # The carrier's own WTW intensity (g CO2e per tonne-km): ISO 14083 prefers such primary data to defaults.
+    carrier_g_per_tkm: float | None = None
 
     def __post_init__(self):
         if self.mode not in MODES:
             raise ValueError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
         if self.pallet_m3 <= 0 or self.pallet_kg <= 0:
             raise ValueError("a pallet holds a positive volume and weight")
+        if self.carrier_g_per_tkm is not None and self.carrier_g_per_tkm < 0:
+            raise ValueError("a carrier's emission intensity cannot be negative")
+
+    def co2e_kg(self, factors, weight_kg: float, distance_km: float) -> float:
+        """kg CO2e of the load on this mode: the carrier's intensity when given, else the default for its class."""
+        if self.carrier_g_per_tkm is None:
+            return factors.co2e_kg(self.mode, self.vehicle_class, weight_kg, distance_km)
+        return self.carrier_g_per_tkm * (weight_kg / 1000.0) * distance_km / 1000.0
 
     def serves(self, destination: str, hazardous: bool) -> bool:
         return (not self.destinations or destination in self.destinations) and (self.hazardous_allowed
@@ -566,7 +576,7 @@ class Planner:
             crosses = self.territory(hub.country) != self.territory(warehouse.country)
             outbound = Leg(CONSOLIDATED, option.mode, option.vehicle_class, hub.key, ret.destination, distance,
                            departs, arrives, crosses,
-                           self.factors.co2e_kg(option.mode, option.vehicle_class, ret.weight_kg, distance))
+                           option.co2e_kg(self.factors, ret.weight_kg, distance))
             reasons = list(item.reasons)
             if cand.inbound.crosses_border:
                 reasons.append((DECLARATION_PER_RETURN, {"from_territory": item.territory,
@@ -786,7 +796,7 @@ class Planner:
         co2e_total = 0.0
         for item, freight, declaration in zip(items, freight_shares, declaration_shares, strict=True):
             cand = item.candidate
-            co2e = self.factors.co2e_kg(option.mode, option.vehicle_class, item.ret.load_weight_kg, distance)
+            co2e = option.co2e_kg(self.factors, item.ret.load_weight_kg, distance)
             co2e_total += co2e
             outbound = Leg(CONSOLIDATED, option.mode, option.vehicle_class, hub.key, destination, distance, departs,
                            arrives, load["crosses"], co2e)
