@@ -141,8 +141,9 @@ class ReturnOrder(models.Model):
         return pickings
 
     def _hub_receipts(self):
+        # Only a routed return has hub legs: the others (most of a batch) are not read move by move.
         # A receipt cancelled when the route planner sent the return direct is no hub leg any more.
-        return self.picking_ids.filtered(
+        return self.filtered("hub_id").picking_ids.filtered(
             lambda picking: picking.state != "cancel" and picking.move_ids.return_hub_line_id)
 
     def _after_route_change(self):
@@ -183,7 +184,7 @@ class ReturnOrder(models.Model):
     def _update_receipt_state(self):
         # Units at a hub or in transit are not at their warehouse: such a return is received when every
         # unit that reached the hub reached the warehouse too (the load's transfer into it).
-        on_their_way = self.filtered(lambda order: order._units_short_of_warehouse())
+        on_their_way = self.filtered(lambda order: order.hub_id and order._units_short_of_warehouse())
         return super(ReturnOrder, self - on_their_way)._update_receipt_state()
 
     def _units_short_of_warehouse(self):

@@ -857,19 +857,28 @@ class ReturnOrder(models.Model):
     # Mail
     # ------------------------------------------------------------------
     def _send_customer_email(self, template_xmlid):
-        """Post the template on every return at once: one composer renders them in batch.
+        """E-mail the customer of every return, rendered and queued in batches, and keep it in the chatter.
 
         The customer hears from the person who acted, or from the company when that person has no
         e-mail address (a warehouse clerk, a system user); with no address at all the return says
         so instead of refusing the action that triggered the e-mail.
+
+        Odoo's ``mail.template.send_mail_batch`` renders the template for a batch of returns and creates
+        their e-mails in one go, where posting through the composer runs ``message_post`` return by
+        return (about fifteen queries each, followers' notifications included). The e-mail goes to the
+        customer only, the template's recipient; it stays on the return's chatter as the comment it is.
         """
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template or not self:
             return
-        sender = self.env.user.email_formatted if self.env.user.email else False
+        user = self.env.user
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         for company in self.company_id:
             orders = self.filtered(lambda order, company=company: order.company_id == company)
-            email_from = sender or (company.email and company.email_formatted)
+            if user.email:
+                email_from, author = user.email_formatted, user.partner_id
+            else:
+                email_from, author = company.email and company.email_formatted, company.partner_id
             if not email_from and not template.email_from:
                 orders._message_log_batch(bodies=dict.fromkeys(orders.ids, self.env._(
                     "The customer was not told by e-mail (%(template)s): set an e-mail address on "
@@ -877,22 +886,23 @@ class ReturnOrder(models.Model):
                     template=template.name, company=company.name,
                 )))
                 continue
-            # A composer over several records keeps the template's source and renders it as the user, which
-            # Odoo allows to template editors only; over one record it renders from the template itself,
-            # allowed to anyone. A clerk approving a batch gets one composer per return.
-            editor = self.env.su or self.env.user.has_group("mail.group_mail_template_editor")
-            for batch in ([orders] if editor else list(orders)):
-                composer = self.env["mail.compose.message"].with_context(
-                    default_composition_mode="comment",
-                    default_model=self._name,
-                    default_res_ids=batch.ids,
-                    default_template_id=template.id,
-                    default_email_from=email_from,
-                ).create({
-                    "message_type": "comment",
-                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
-                })
-                composer._action_send_mail()
+            layout = "mail.mail_notification_light"
+            mails = template.send_mail_batch(orders.ids, email_layout_xmlid=layout, email_values={
+                "author_id": author.id,
+                **({"email_from": email_from} if email_from else {}),
+                "message_type": "comment",
+                "subtype_id": comment,
+                # Kept as the return's message once the e-mail is sent (the template deletes sent e-mails).
+                "is_notification": True,
+            })
+            # What message_post records for each e-mailed recipient: the chatter shows to whom the message
+            # went and whether the e-mail left or bounced (mail.mail updates these when it is sent).
+            # sudo: notifications are the mail queue's bookkeeping, written by the flow whoever acts.
+            self.env["mail.notification"].sudo().create([
+                {"mail_message_id": mail.mail_message_id.id, "mail_mail_id": mail.id, "res_partner_id": partner.id,
+                 "notification_type": "email", "notification_status": "ready", "is_read": True}
+                for mail in mails for partner in mail.recipient_ids
+            ])
 
     def _track_subtype(self, init_values):
         self.ensure_one()

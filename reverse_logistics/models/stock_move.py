@@ -29,11 +29,13 @@ class StockMove(models.Model):
         return done_moves
 
     def _push_apply(self):
-        # Dispositions move hundreds of units of a few products to a few locations, and Odoo looks for a
-        # push rule once per move (several stock.rule searches up the destination's parents). Ask once per
-        # product, destination and warehouse; moves whose destination has a rule keep Odoo's handling.
+        # Receipts of returns and dispositions move hundreds of units of a few products to a few locations,
+        # and Odoo looks for a push rule once per move (several stock.rule searches up the destination's
+        # parents). Ask once per product, destination and warehouse; moves whose destination has a rule keep
+        # Odoo's handling.
         disposed = self.filtered(
-            lambda m: m.return_disposition_id and not m.route_ids and not m.product_packaging_id and not m.move_dest_ids
+            lambda m: (m.return_disposition_id or m.return_line_id or m.return_hub_line_id)
+            and not m.route_ids and not m.product_packaging_id and not m.move_dest_ids
         )
         no_rule = self.browse()
         for (product, destination, warehouse), moves in disposed.grouped(

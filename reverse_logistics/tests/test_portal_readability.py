@@ -19,7 +19,7 @@ MAGIC_FIELDS = {*MAGIC_COLUMNS, "display_name"}
 PORTAL_READABLE = {
     "return.order": {
         "name", "company_id", "partner_id", "commercial_partner_id", "partner_return_address_id", "country_id",
-        "origin_type", "sale_order_id", "picking_id", "invoice_id", "warehouse_id", "user_id", "state",
+        "return_kind", "origin_type", "sale_order_id", "picking_id", "invoice_id", "warehouse_id", "user_id", "state",
         "date_requested", "date_approved", "date_received", "requested_via_portal", "line_ids", "refuse_reason",
         "return_shipping_payer", "currency_id", "amount_total", "restocking_fee_amount", "customer_note",
         "event_ids", "carrier_id", "carrier_tracking_ref",

@@ -337,6 +337,23 @@ class TestReturnNotifications(ReturnsCase):
         # Internal users following the return still see the override.
         self.assertTrue(rma.message_ids.filtered(lambda m: "Golf partner" in (m.body or "") and m.subtype_id.internal))
 
+    def test_the_customer_gets_one_email_which_stays_on_the_return_once_sent(self):
+        rma = self._return_from_sale(self._delivered_order(), [(self.product, 1, {})])
+        rma.message_subscribe(partner_ids=self.manager.partner_id.ids)
+        rma.action_submit()
+        if rma.state == "to_approve":
+            rma.with_user(self.manager).action_approve()
+        (told,) = self._customer_messages(rma)
+        self.assertEqual((told.message_type, told.subtype_id), ("comment", self.env.ref("mail.mt_comment")))
+        self.assertEqual(told.author_id, self.manager.partner_id, "from the manager who approved")
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", told.id)])
+        self.assertEqual(mail.recipient_ids, self.customer, "to the customer, not to the internal followers")
+        self.assertIn(rma.get_portal_url(suffix="/label"), mail.body_html, "with the link to the label")
+        self.assertEqual(told.notification_ids.notification_status, "ready")
+        mail.send()
+        self.assertTrue(told.exists(), "the e-mail sent stays on the return's chatter")
+        self.assertEqual(told.notification_ids.notification_status, "sent")
+
     def test_a_user_without_email_address_approves_and_the_company_writes(self):
         clerk = new_test_user(self.env, "notif_clerk", groups="reverse_logistics.group_returns_user")
         clerk.partner_id.email = False
