@@ -96,6 +96,8 @@
         "wizards/return_route_plan_wizard_views.xml",
         "wizards/return_sustainability_summary_wizard_views.xml",
         "views/return_sustainability_report_views.xml",
+        "wizards/return_excess_wizard_views.xml",
+        "views/return_agreement_views.xml",
     ],
     "demo": [
         "demo/reverse_logistics_demo.xml",

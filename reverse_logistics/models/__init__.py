@@ -65,3 +65,6 @@ from . import return_parcel_rate
 from . import return_route_planning
 from . import return_consolidation_release
 from . import return_hub_grading
+from . import return_agreement
+from . import return_agreement_proposal
+from . import return_order_excess

@@ -38,7 +38,9 @@ class ProductFacts:
 
     in_range: bool = True
     discontinued: bool = False
-    rounding: float = 1.0  # precision of the product's unit
+    # The smallest quantity that comes back: 1 for goods counted in units (Odoo's Units round at 0.01, but
+    # nobody returns 1.52 lamps), the unit's precision for goods measured (kg, m).
+    rounding: float = 1.0
 
 
 @dataclass(frozen=True)

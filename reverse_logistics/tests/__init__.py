@@ -38,3 +38,6 @@ from . import test_return_sustainability
 from . import test_return_hub_transfer
 from . import test_return_hub_grading
 from . import test_return_hub_declaration
+from . import test_return_excess
+from . import test_return_excess_concurrency
+from . import test_return_excess_volume

@@ -10,3 +10,4 @@ from . import resale_listing_reprice_wizard
 from . import return_disposition_hold_wizard
 from . import return_route_plan_wizard
 from . import return_sustainability_summary_wizard
+from . import return_excess_wizard
