@@ -106,6 +106,7 @@
         "demo/reverse_logistics_credit_demo.xml",
         "demo/reverse_logistics_resale_demo.xml",
         "demo/reverse_logistics_hub_demo.xml",
+        "demo/reverse_logistics_excess_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -41,3 +41,4 @@ from . import test_return_hub_declaration
 from . import test_return_excess
 from . import test_return_excess_concurrency
 from . import test_return_excess_volume
+from . import test_return_excess_demo
