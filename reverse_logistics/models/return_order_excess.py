@@ -37,10 +37,11 @@ class ReturnOrder(models.Model):
 
     return_agreement_id = fields.Many2one(
         "return.agreement", readonly=True, index="btree_not_null", check_company=True,
-        copy=False, help="The agreement an excess-stock return was proposed and checked under.",
+        copy=False, groups="base.group_user",
+        help="The agreement an excess-stock return was proposed and checked under.",
     )
     return_agreement_condition = fields.Selection(related="return_agreement_id.condition",
-                                                  string="Required Condition")
+                                                  string="Required Condition", groups="base.group_user")
 
     def _get_flow_fields(self):
         # Set by the proposal that checked the return against its agreement, never by hand.

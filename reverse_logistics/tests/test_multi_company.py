@@ -148,6 +148,7 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "return.sustainability.report": env["return.sustainability.report"].search([("order_id", "=", rma.id)]),
             **cls._resale_records(env, company, warehouse),
             **cls._hub_records(env, company, warehouse),
+            **cls._excess_records(env, company),
         }
         for model, recordset in records.items():
             assert recordset and set(recordset.company_id) == {company}, f"{model}: no record of {company.name}"
@@ -178,6 +179,16 @@ class TestMultiCompanyIsolation(ReturnsCase):
                        {"company_id": company.id, "zone": "domestic", "per_parcel": 5.0, "transit_days": 2})}
         records.update(cls._consolidation_records(env, hub))
         return records
+
+    @classmethod
+    def _excess_records(cls, env, company):
+        """A return agreement of ``company`` with a trade customer."""
+        customer = env["res.partner"].create({"name": f"Distributor of {company.name[:12]}", "is_company": True})
+        agreement = env["return.agreement"].create({
+            "name": f"Rotation of {company.name[:12]}", "company_id": company.id, "partner_id": customer.id,
+            "date_end": "2099-12-31",
+        })
+        return {"return.agreement": agreement}
 
     @classmethod
     def _consolidation_records(cls, env, hub):
