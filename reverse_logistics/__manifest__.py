@@ -98,6 +98,7 @@
         "views/return_sustainability_report_views.xml",
         "wizards/return_excess_wizard_views.xml",
         "views/return_agreement_views.xml",
+        "views/return_agreement_portal_templates.xml",
     ],
     "demo": [
         "demo/reverse_logistics_demo.xml",

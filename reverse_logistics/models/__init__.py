@@ -68,3 +68,4 @@ from . import return_hub_grading
 from . import return_agreement
 from . import return_agreement_proposal
 from . import return_order_excess
+from . import return_agreement_portal
