@@ -19,6 +19,15 @@ class ReturnCreditAging(models.Model):
     _description = "Return Credit Aging"
     _auto = False
     _rec_name = "line_id"
+    # What the view reads: searching it flushes these first, so it shows what the transaction just did.
+    _depends = {
+        "return.order.line": [
+            "order_id", "company_id", "partner_id", "product_id", "requested_outcome", "exchange_product_id",
+            "credit_journal_id", "credit_status", "credit_receipt_date", "credit_expected_amount",
+            "credit_posted_amount", "credit_reconciled_amount", "credit_refunded_amount",
+        ],
+        "res.company": ["currency_id"],
+    }
     _order = "days_since_receipt desc, id"
 
     line_id = fields.Many2one("return.order.line", "Return Line", readonly=True)
