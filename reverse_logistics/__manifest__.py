@@ -99,6 +99,10 @@
         "wizards/return_excess_wizard_views.xml",
         "views/return_agreement_views.xml",
         "views/return_agreement_portal_templates.xml",
+        "data/returnable_packaging_data.xml",
+        "report/returnable_packaging_statement.xml",
+        "views/returnable_packaging_views.xml",
+        "views/returnable_packaging_portal_templates.xml",
     ],
     "demo": [
         "demo/reverse_logistics_demo.xml",
@@ -108,6 +112,7 @@
         "demo/reverse_logistics_resale_demo.xml",
         "demo/reverse_logistics_hub_demo.xml",
         "demo/reverse_logistics_excess_demo.xml",
+        "demo/reverse_logistics_packaging_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -69,3 +69,11 @@ from . import return_agreement
 from . import return_agreement_proposal
 from . import return_order_excess
 from . import return_agreement_portal
+from . import returnable_packaging_product
+from . import returnable_packaging_move
+from . import returnable_packaging_balance
+from . import returnable_packaging_stock
+from . import returnable_packaging_return
+from . import returnable_packaging_deposit
+from . import returnable_packaging_writeoff
+from . import returnable_packaging_statement

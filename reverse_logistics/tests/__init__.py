@@ -43,3 +43,4 @@ from . import test_return_excess_concurrency
 from . import test_return_excess_volume
 from . import test_return_excess_demo
 from . import test_return_excess_portal
+from . import test_returnable_packaging

@@ -1,0 +1,127 @@
+# pylint: disable=consider-merging-classes-inherited
+# A partner's packaging statement (PDF and portal) and the reminders of packaging out for too long.
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+
+from ..returns_lib import packaging as packaging_lib
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    def _packaging_statement(self, limit=200):
+        """What a partner's packaging statement shows, as plain values: balances by type and side, the latest
+        movements, deposits charged, credited and kept. Only what the partner may read: no cost, no account,
+        no internal user.
+
+        sudo: read by the PDF report and the portal page for ``self``'s commercial partner only; callers
+        decide whose statement it is (the portal from the logged-in user, never from a parameter).
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        Balance = self.env["returnable.packaging.balance"].sudo()
+        balances = Balance.search([("partner_id", "=", partner.id)])
+        moves = self.env["returnable.packaging.move"].sudo().search([("partner_id", "=", partner.id)], limit=limit)
+        sides = dict(self.env["returnable.packaging.move"]._fields["side"]._description_selection(self.env))
+        directions = dict(self.env["returnable.packaging.move"]._fields["direction"]._description_selection(self.env))
+        currency = (balances[:1].company_id or self.env.company).currency_id
+        return {
+            "partner": partner,
+            "currency": currency,
+            "balances": [{
+                "product": balance.product_id.display_name,
+                "side": sides.get(balance.side),
+                "sent": balance.qty_sent,
+                "returned": balance.qty_returned,
+                "written_off": balance.qty_written_off,
+                "balance": balance.balance_qty,
+                "deposit_charged": balance.deposit_charged,
+                "deposit_credited": balance.deposit_credited,
+                "deposit_open": balance.deposit_open,
+            } for balance in balances],
+            "movements": [{
+                "date": fields.Date.to_date(move.date),
+                "origin": move.origin,
+                "product": move.product_id.display_name,
+                "lot": move.lot_id.name or "",
+                "direction": directions.get(move.direction),
+                "side": sides.get(move.side),
+                "quantity": move.quantity,
+                "deposit": move.deposit_amount,
+            } for move in moves],
+            "deposit_charged": sum(balances.mapped("deposit_charged")),
+            "deposit_credited": sum(balances.mapped("deposit_credited")),
+            "deposit_open": sum(balances.mapped("deposit_open")),
+        }
+
+    def _packaging_open_count(self):
+        """Packaging types the partner holds or is owed (sudo: see _packaging_statement)."""
+        self.ensure_one()
+        return self.env["returnable.packaging.balance"].sudo().search_count(
+            [("partner_id", "=", self.commercial_partner_id.id), ("balance_qty", "!=", 0)])
+
+    def action_view_packaging_balance(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_returnable_packaging_balance")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        return action
+
+
+class ReturnablePackagingMove(models.Model):
+    _inherit = "returnable.packaging.move"
+
+    @api.model
+    def _cron_packaging_reminders(self):
+        """One reminder activity per partner holding packaging sent longer ago than the company's setting.
+
+        Partners with a reminder still open are left alone; balances are read in one query per company,
+        the movements of the partners holding packaging in one more.
+        """
+        activity_type = self.env.ref("reverse_logistics.mail_activity_packaging_reminder", raise_if_not_found=False)
+        today = fields.Date.context_today(self)
+        values = []
+        for company in self.env["res.company"].search([("packaging_reminder_days", ">", 0)]):
+            holding = self._read_group(
+                [("company_id", "=", company.id), ("side", "=", "customer")], ["partner_id"], ["balance_qty:sum"],
+                having=[("balance_qty:sum", ">", 0)],
+            )
+            partners = self.env["res.partner"].browse([partner.id for partner, _qty in holding])
+            if not partners:
+                continue
+            open_reminders = self.env["mail.activity"].search([
+                ("res_model", "=", "res.partner"), ("res_id", "in", partners.ids),
+                ("activity_type_id", "=", activity_type.id if activity_type else False),
+            ])
+            partners -= partners.browse(open_reminders.mapped("res_id"))
+            entries = self.search([("company_id", "=", company.id), ("side", "=", "customer"),
+                                   ("partner_id", "in", partners.ids)], order="date, id")
+            late = packaging_lib.overdue(entries._ledger_entries(), today, company.packaging_reminder_days)
+            by_partner = defaultdict(list)
+            for (partner_id, product_id, _side), (qty, since) in late.items():
+                by_partner[partner_id].append((self.env["product.product"].browse(product_id), qty, since))
+            for partner_id, items in by_partner.items():
+                partner = partners.browse(partner_id)
+                values.append(self._prepare_reminder_activity(partner, items, activity_type, company))
+        # sudo: the cron's to-dos go to the partners' salespeople, whoever runs it.
+        return self.env["mail.activity"].sudo().create(values)
+
+    @api.model
+    def _prepare_reminder_activity(self, partner, items, activity_type, company):
+        lines = Markup("<br/>").join(
+            self.env._("%(qty)s %(product)s out since %(date)s", qty=qty, product=product.display_name, date=since)
+            for product, qty, since in items
+        )
+        user = partner.user_id if partner.user_id and not partner.user_id.share else self.env.user
+        return {
+            "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+            "res_id": partner.id,
+            "activity_type_id": activity_type.id if activity_type else False,
+            "summary": self.env._("Packaging out for more than %s days", company.packaging_reminder_days),
+            "note": lines,
+            "user_id": user.id,
+            "date_deadline": fields.Date.context_today(self),
+            "automated": True,
+        }

@@ -1,0 +1,378 @@
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import ReturnsCase
+
+
+class PackagingCase(ReturnsCase):
+    """Pallets (counted) and containers (serial numbers) going out with sale orders and coming back."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pallet = cls._create_packaging("EUR pallet", deposit=10.0, cost=8.0)
+        cls.container = cls._create_packaging("IBC container", deposit=100.0, cost=150.0, tracking="serial")
+        cls.containers = cls.env["stock.lot"].create([
+            {"name": f"IBC-{i}", "product_id": cls.container.id, "company_id": cls.company.id} for i in range(2)
+        ])
+        cls.env["stock.quant"]._update_available_quantity(cls.pallet, cls.stock_location, 100)
+        for lot in cls.containers:
+            cls.env["stock.quant"]._update_available_quantity(cls.container, cls.stock_location, 1, lot_id=lot)
+        cls.Ledger = cls.env["returnable.packaging.move"]
+        cls.Balance = cls.env["returnable.packaging.balance"]
+
+    @classmethod
+    def _create_packaging(cls, name, deposit, cost, tracking="none"):
+        return cls.env["product.product"].create({
+            "name": name, "is_storable": True, "tracking": tracking, "list_price": 55.0, "standard_price": cost,
+            "categ_id": cls.category.id, "returnable_packaging": True, "packaging_deposit_price": deposit,
+        })
+
+    @classmethod
+    def _ship(cls, partner, lines, lots=None):
+        """A confirmed sale order of ``lines`` [(product, qty)], priced as sales users price it, delivered."""
+        order = cls.env["sale.order"].create({
+            "partner_id": partner.id, "warehouse_id": cls.warehouse.id,
+            "order_line": [Command.create({"product_id": product.id, "product_uom_qty": qty})
+                           for product, qty in lines],
+        })
+        order.action_confirm()
+        for move in order.picking_ids.move_ids:
+            if move.has_tracking == "serial":
+                move.move_line_ids.unlink()
+                for lot in lots[: int(move.product_uom_qty)]:
+                    cls.env["stock.move.line"].create({**move._prepare_move_line_vals(quantity=1), "lot_id": lot.id})
+            else:
+                move.quantity = move.product_uom_qty
+        order.picking_ids.move_ids.picked = True
+        order.picking_ids.button_validate()
+        return order
+
+    def _packaging_return(self, partner, lines):
+        """A packaging return of ``lines`` [(product, qty, extra line values)]."""
+        return self.env["return.order"].create({
+            "partner_id": partner.id,
+            "return_kind": "packaging",
+            "line_ids": [Command.create({"product_id": product.id, "product_uom_qty": qty, **extra})
+                         for product, qty, extra in lines],
+        })
+
+    def _balance(self, partner, product, side="customer"):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        row = self.Balance.search([("partner_id", "=", partner.id), ("product_id", "=", product.id),
+                                   ("side", "=", side)])
+        return row.balance_qty if row else 0.0
+
+    def _deposit_refunds(self, partner):
+        return self.env["account.move"].search([("partner_id", "=", partner.id), ("move_type", "=", "out_refund")])
+
+
+class TestPackagingBalances(PackagingCase):
+    def test_a_delivery_charges_the_deposit_and_puts_the_packaging_on_the_customers_balance(self):
+        order = self._ship(self.customer, [(self.product, 2), (self.pallet, 5)])
+        pallet_line = order.order_line.filtered(lambda line: line.product_id == self.pallet)
+        self.assertEqual(pallet_line.price_unit, 10.0, "packaging is sold at its deposit, not its list price")
+        entries = self.Ledger.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(entries.mapped("product_id"), self.pallet, "only packaging is on the ledger")
+        self.assertEqual((entries.direction, entries.side, entries.quantity, entries.deposit_amount),
+                         ("sent", "customer", 5.0, 50.0))
+        self.assertEqual(entries.picking_id, order.picking_ids)
+        self.assertEqual(self._balance(self.customer, self.pallet), 5.0)
+        row = self.Balance.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((row.qty_sent, row.deposit_charged, row.deposit_open), (5.0, 50.0, 50.0))
+
+    def test_a_packaging_return_needs_no_reason_comes_back_into_the_packaging_location_and_credits_once(self):
+        self._ship(self.customer, [(self.pallet, 5)])
+        rma = self._packaging_return(self.customer, [(self.pallet, 3, {})])
+        rma.action_submit()
+        self.assertEqual(rma.state, "approved", "packaging owed back is approved at once, without a reason")
+        self.assertEqual(rma.picking_ids.location_dest_id, self.warehouse.packaging_location_id)
+        rma.action_receive()
+        self.assertEqual(rma.state, "received")
+        self.assertEqual(self._balance(self.customer, self.pallet), 2.0)
+        self.assertFalse(rma.inspection_ids, "reusable packaging needs no inspection")
+        quant = self.env["stock.quant"]._gather(self.pallet, self.warehouse.packaging_location_id)
+        self.assertEqual(sum(quant.mapped("quantity")), 3.0)
+        returned = self.Ledger.search([("partner_id", "=", self.customer.id), ("direction", "=", "returned")])
+        self.assertEqual((returned.quantity, returned.deposit_amount, returned.return_order_id),
+                         (3.0, -30.0, rma))
+        refund = self._deposit_refunds(self.customer)
+        self.assertEqual(len(refund), 1)
+        self.assertEqual(refund.state, "draft")
+        self.assertEqual(refund.amount_untaxed, 30.0)
+        self.assertTrue(returned.deposit_credited)
+        # Running the credit again, from the ledger or from the return's own credit notes, credits nothing more.
+        self.assertFalse(self.Ledger.search([])._draft_deposit_credits())
+        with self.assertRaisesRegex(UserError, "Nothing to credit"):
+            returned.action_credit_deposits()
+        with self.assertRaisesRegex(UserError, "Nothing to credit"):
+            rma.action_draft_credit_notes()
+        self.assertEqual(self._deposit_refunds(self.customer), refund)
+        row = self.Balance.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((row.deposit_charged, row.deposit_credited, row.deposit_open), (50.0, 30.0, 20.0))
+
+    def test_a_cancelled_deposit_credit_note_is_drafted_again_once(self):
+        self._ship(self.customer, [(self.pallet, 2)])
+        rma = self._packaging_return(self.customer, [(self.pallet, 2, {})])
+        rma.action_submit()
+        rma.action_receive()
+        refund = self._deposit_refunds(self.customer)
+        refund.button_cancel()
+        returned = self.Ledger.search([("partner_id", "=", self.customer.id), ("direction", "=", "returned")])
+        self.assertFalse(returned.deposit_credited)
+        again = returned.sudo()._draft_deposit_credits()
+        self.assertEqual(again.amount_untaxed, 20.0)
+        self.assertFalse(returned.sudo()._draft_deposit_credits())
+
+    def test_returning_more_packaging_than_the_customer_holds_is_refused_and_nothing_written(self):
+        self._ship(self.customer, [(self.pallet, 2)])
+        self.assertRefused(ValidationError, r"Kunde GmbH.*hold 2", self._packaging_return,
+                           self.customer, [(self.pallet, 3, {})])
+        # Two lines of the same pallets add up.
+        self.assertRefused(ValidationError, "hold 2", self._packaging_return,
+                           self.customer, [(self.pallet, 1, {}), (self.pallet, 2, {})])
+        # What an open return announces is not there any more for the next one.
+        first = self._packaging_return(self.customer, [(self.pallet, 2, {})])
+        first.action_submit()
+        self.assertRefused(ValidationError, "hold 0", self._packaging_return, self.customer, [(self.pallet, 1, {})])
+        # Another customer holds none.
+        self.assertRefused(ValidationError, "hold 0", self._packaging_return,
+                           self.other_customer, [(self.pallet, 1, {})])
+        self.assertRefused(ValidationError, "must be positive", self._packaging_return,
+                           self.customer, [(self.pallet, -1, {})])
+        self.assertRefused(ValidationError, "not returnable packaging", self._packaging_return,
+                           self.customer, [(self.product, 1, {})])
+
+    def test_a_receipt_of_more_packaging_than_held_is_refused_with_the_balance(self):
+        self._ship(self.customer, [(self.pallet, 2)])
+        rma = self._packaging_return(self.customer, [(self.pallet, 2, {})])
+        rma.action_submit()
+        picking = rma.picking_ids
+        picking.move_ids.quantity = 3
+        picking.move_ids.picked = True
+        count = self.Ledger.search_count([])
+        with self.assertRaisesRegex(ValidationError, "hold 2"):
+            picking.button_validate()
+        self.assertEqual(self.Ledger.search_count([]), count)
+        self.assertEqual(self._balance(self.customer, self.pallet), 2.0)
+
+    def test_damaged_packaging_is_graded_at_once_and_goes_on_to_a_disposition(self):
+        self._ship(self.customer, [(self.pallet, 3)])
+        rma = self._packaging_return(self.customer, [(self.pallet, 1, {"packaging_condition": "scrap"}),
+                                                      (self.pallet, 1, {"packaging_condition": "repair"})])
+        rma.action_submit()
+        rma.action_receive()
+        self.assertEqual(rma.inspection_ids.mapped("state"), ["done", "done"])
+        self.assertEqual(set(rma.inspection_ids.grade_id.mapped("code")), {"SCRAP", "D"})
+        self.assertEqual(len(rma.disposition_ids), 2, "a disposition is proposed for each damaged unit")
+        self.assertEqual(self._balance(self.customer, self.pallet), 1.0)
+
+    def test_containers_count_their_trips_and_only_the_holder_returns_one(self):
+        first, second = self.containers
+        self._ship(self.customer, [(self.container, 1)], lots=first)
+        self.assertRefused(ValidationError, "does not hold IBC container IBC-1", self._packaging_return,
+                           self.customer, [(self.container, 1, {"lot_id": second.id})])
+        for trip in range(2):
+            rma = self._packaging_return(self.customer, [(self.container, 1, {"lot_id": first.id})])
+            rma.action_submit()
+            rma.action_receive()
+            self.assertEqual(self._balance(self.customer, self.container), 0.0)
+            self.assertEqual(rma.picking_ids.move_line_ids.lot_id, first)
+            if trip == 0:
+                # Back in stock from the packaging location, out again to the other customer and back.
+                self.env["stock.quant"]._update_available_quantity(
+                    self.container, self.warehouse.packaging_location_id, -1, lot_id=first)
+                self.env["stock.quant"]._update_available_quantity(self.container, self.stock_location, 1,
+                                                                   lot_id=first)
+                self._ship(self.customer, [(self.container, 1)], lots=first)
+        figures = self.Ledger._reuse_figures([("product_id", "=", self.container.id)])
+        self.assertEqual((figures.containers, figures.trips, figures.trips_per_container), (1, 2, 2.0))
+        self.assertEqual(figures.returned_share, 1.0)
+        template = self.container.product_tmpl_id
+        self.assertEqual((template.packaging_trips_per_container, template.packaging_returned_percent), (2.0, 100.0))
+
+    def test_supplier_packaging_is_owed_back_and_cannot_be_given_back_twice(self):
+        supplier = self.env["res.partner"].create({"name": "Pallet Supplier SA"})
+        supplier_location = self.env.ref("stock.stock_location_suppliers")
+
+        def transfer(picking_type, source, destination, qty):
+            picking = self.env["stock.picking"].create({
+                "partner_id": supplier.id, "picking_type_id": picking_type.id,
+                "location_id": source.id, "location_dest_id": destination.id,
+                "move_ids": [Command.create({
+                    "name": "pallets", "product_id": self.pallet.id, "product_uom_qty": qty,
+                    "product_uom": self.pallet.uom_id.id, "location_id": source.id, "location_dest_id": destination.id,
+                })],
+            })
+            picking.action_confirm()
+            picking.move_ids.quantity = qty
+            picking.move_ids.picked = True
+            picking.button_validate()
+            return picking
+
+        transfer(self.warehouse.in_type_id, supplier_location, self.stock_location, 10)
+        self.assertEqual(self._balance(supplier, self.pallet, "supplier"), 10.0)
+        transfer(self.warehouse.out_type_id, self.stock_location, supplier_location, 4)
+        self.assertEqual(self._balance(supplier, self.pallet, "supplier"), 6.0)
+        with self.assertRaisesRegex(ValidationError, "we owe them 6"):
+            transfer(self.warehouse.out_type_id, self.stock_location, supplier_location, 7)
+        self.assertEqual(self._balance(supplier, self.pallet, "supplier"), 6.0)
+
+    def test_the_ledger_is_written_by_the_flows_only(self):
+        self._ship(self.customer, [(self.pallet, 1)])
+        clerk = new_test_user(self.env, "packaging_clerk",
+                              groups="reverse_logistics.group_returns_user,stock.group_stock_user")
+        Ledger = self.Ledger.with_user(clerk)
+        with self.assertRaises(AccessError):
+            Ledger.create({"partner_id": self.customer.id, "product_id": self.pallet.id, "side": "customer",
+                           "direction": "sent", "quantity": 100})
+        entry = Ledger.search([("partner_id", "=", self.customer.id)])
+        with self.assertRaises(AccessError):
+            entry.write({"quantity": 100})
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            self.Ledger.search([]).unlink()
+
+
+class TestPackagingWriteoff(PackagingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clerk = new_test_user(cls.env, "packaging_writeoff_clerk",
+                                  groups="reverse_logistics.group_returns_user,stock.group_stock_user")
+        cls.accountant = new_test_user(cls.env, "packaging_accountant",
+                                       groups="account.group_account_manager,base.group_user")
+        Account = cls.env["account.account"]
+        cls.expense = Account.create({"name": "Lost packaging", "code": "659900", "account_type": "expense"})
+        cls.output = Account.create({"name": "Goods delivered not invoiced", "code": "349900",
+                                     "account_type": "asset_current"})
+        cls.company.packaging_writeoff_account_id = cls.expense
+        cls.category.property_stock_account_output_categ_id = cls.output
+        cls._ship(cls.customer, [(cls.pallet, 4)])
+
+    def _propose(self, qty, user=None):
+        return self.env["returnable.packaging.writeoff"].with_user(user or self.clerk).create({
+            "partner_id": self.customer.id, "product_id": self.pallet.id, "quantity": qty,
+            "reason": "Burnt in the customer's yard",
+        })
+
+    def test_a_clerk_proposes_an_accountant_approves_and_the_loss_is_expensed(self):
+        writeoff = self._propose(1)
+        writeoff.action_submit()
+        self.assertEqual(writeoff.state, "to_approve")
+        with self.assertRaisesRegex(UserError, "Only an accounting manager"):
+            writeoff.action_approve()
+        self.assertEqual(self._balance(self.customer, self.pallet), 4.0, "nothing written by the refusal")
+        writeoff = writeoff.with_user(self.accountant)
+        writeoff.action_approve()
+        self.assertEqual(writeoff.state, "approved")
+        self.assertEqual(writeoff.approved_by_id, self.accountant)
+        self.assertEqual(self._balance(self.customer, self.pallet), 3.0)
+        move = writeoff.account_move_id
+        self.assertEqual(move.state, "posted")
+        debit = move.line_ids.filtered(lambda line: line.debit)
+        self.assertEqual((debit.account_id, debit.debit), (self.expense, 8.0), "the pallet's cost, to the expense")
+        self.assertEqual(move.line_ids.filtered("credit").account_id, self.output)
+        row = self.Balance.search([("partner_id", "=", self.customer.id)])
+        self.assertEqual((row.qty_written_off, row.deposit_kept, row.deposit_open), (1.0, 10.0, 30.0),
+                         "the deposit of the lost pallet is kept, never credited")
+
+    def test_write_offs_above_the_balance_or_negative_are_refused(self):
+        with self.assertRaisesRegex(ValidationError, "must be positive"):
+            self._propose(-1)
+        writeoff = self._propose(5)
+        with self.assertRaisesRegex(ValidationError, "hold 4"):
+            writeoff.action_submit()
+        self.assertEqual(writeoff.state, "draft")
+        # Approved against the balance of the approval: a packaging return announced meanwhile counts.
+        first = self._propose(3)
+        first.action_submit()
+        rma = self._packaging_return(self.customer, [(self.pallet, 2, {})])
+        rma.action_submit()
+        with self.assertRaisesRegex(ValidationError, "hold 2"):
+            first.with_user(self.accountant).action_approve()
+        self.assertEqual(first.state, "to_approve")
+        self.assertFalse(self.Ledger.search([("direction", "=", "written_off")]))
+
+    def test_a_write_off_without_an_expense_account_is_refused(self):
+        self.company.packaging_writeoff_account_id = False
+        writeoff = self._propose(1)
+        writeoff.action_submit()
+        with self.assertRaisesRegex(UserError, "write-off account"):
+            writeoff.with_user(self.accountant).action_approve()
+        self.assertFalse(self.Ledger.search([("direction", "=", "written_off")]))
+
+
+class TestPackagingReminders(PackagingCase):
+    def test_partners_holding_packaging_too_long_get_one_reminder(self):
+        self._ship(self.customer, [(self.pallet, 3)])
+        self._ship(self.other_customer, [(self.pallet, 1)])
+        old = self.Ledger.search([("partner_id", "=", self.customer.id)])
+        old.sudo().write({"date": fields.Datetime.now() - timedelta(days=90)})  # sudo: as if shipped 90 days ago
+        self.company.packaging_reminder_days = 60
+        ours = (self.customer | self.other_customer).ids
+        activities = self.Ledger._cron_packaging_reminders().filtered(lambda a: a.res_id in ours)
+        self.assertEqual(activities.mapped("res_id"), [self.customer.id], "the recent shipment is not late")
+        self.assertIn("3.0 EUR pallet", activities.note)
+        self.assertFalse(self.Ledger._cron_packaging_reminders(), "an open reminder is not repeated")
+
+
+@tagged("post_install", "-at_install")
+class TestPackagingStatement(HttpCase, PackagingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user = new_test_user(cls.env, "packaging_portal", groups="base.group_portal",
+                                        name="Packaging Portal")
+        cls.portal_partner = cls.portal_user.partner_id
+        cls._ship(cls.portal_partner, [(cls.pallet, 7)])
+        cls._ship(cls.other_customer, [(cls.container, 1)], lots=cls.containers[:1])
+
+    def test_the_pdf_statement_shows_balances_movements_and_deposits(self):
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "reverse_logistics.action_report_packaging_statement", self.portal_partner.ids)
+        html = html.decode()
+        self.assertIn("EUR pallet", html)
+        self.assertIn("70.00", html, "the deposit charged")
+        self.assertNotIn("IBC", html)
+
+    def test_a_portal_user_sees_their_own_packaging_only(self):
+        with self.assertRaises(AccessError):
+            self.Ledger.with_user(self.portal_user).search([])
+        self.authenticate("packaging_portal", "packaging_portal")
+        page = self.url_open("/my/packaging").text
+        self.assertIn("EUR pallet", page)
+        self.assertNotIn("IBC", page, "another customer's container")
+        other = self.url_open(f"/my/packaging?partner_id={self.other_customer.id}").text
+        self.assertNotIn("IBC", other, "no parameter chooses whose statement it is")
+        pdf = self.url_open("/my/packaging/statement")
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+
+
+class TestPackagingDemo(PackagingCase):
+    def test_the_demo_loop_adds_up(self):
+        pallet = self.env.ref("reverse_logistics.demo_packaging_pallet", raise_if_not_found=False)
+        if not pallet:
+            self.skipTest("demo data not loaded")
+        crate = self.env.ref("reverse_logistics.demo_packaging_crate")
+        de = self.env.ref("reverse_logistics.demo_customer_de")
+        fr = self.env.ref("reverse_logistics.demo_customer_fr")
+        vendor = self.env.ref("reverse_logistics.demo_vendor_kr").commercial_partner_id
+        Balance = self.Balance.sudo()
+
+        def balance(partner, product, side="customer"):
+            return Balance.search([("partner_id", "=", partner.commercial_partner_id.id),
+                                   ("product_id", "=", product.id), ("side", "=", side)]).balance_qty
+
+        self.assertEqual((balance(de, pallet), balance(de, crate)), (1.0, 8.0))
+        self.assertEqual((balance(fr, pallet), balance(fr, crate)), (6.0, 20.0))
+        self.assertEqual(balance(vendor, pallet, "supplier"), 6.0)
+        rows = Balance.search([("product_id", "in", (pallet | crate).ids)])
+        for row in rows:
+            self.assertEqual(row.qty_sent - row.qty_returned - row.qty_written_off, row.balance_qty)
+        self.assertEqual(self.env.ref("reverse_logistics.demo_packaging_writeoff_fr").state, "to_approve")
+        de_row = Balance.search([("partner_id", "=", de.commercial_partner_id.id), ("product_id", "=", pallet.id)])
+        self.assertEqual((de_row.deposit_charged, de_row.deposit_credited), (48.0, 36.0))
