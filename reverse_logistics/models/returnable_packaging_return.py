@@ -49,7 +49,7 @@ class ReturnOrderLine(models.Model):
     _inherit = "return.order.line"
 
     packaging_condition = fields.Selection(
-        PACKAGING_CONDITIONS, default="reusable",
+        PACKAGING_CONDITIONS, default="reusable", groups="base.group_user",
         help="On a packaging return: reusable packaging goes back into the packaging stock; packaging to repair or "
         "to scrap is graded on receipt and goes on to refurbishment or recycling.",
     )

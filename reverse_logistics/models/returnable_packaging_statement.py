@@ -114,7 +114,10 @@ class ReturnablePackagingMove(models.Model):
             self.env._("%(qty)s %(product)s out since %(date)s", qty=qty, product=product.display_name, date=since)
             for product, qty, since in items
         )
-        user = partner.user_id if partner.user_id and not partner.user_id.share else self.env.user
+        # The partner's salesperson, else the company's first returns manager: someone who can call the partner.
+        managers = self.env.ref("reverse_logistics.group_returns_manager").users.filtered(
+            lambda u: not u.share and company in u.company_ids)
+        user = partner.user_id if partner.user_id and not partner.user_id.share else managers[:1] or self.env.user
         return {
             "res_model_id": self.env["ir.model"]._get_id("res.partner"),
             "res_id": partner.id,

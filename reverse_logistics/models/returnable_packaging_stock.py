@@ -53,7 +53,7 @@ class StockMove(models.Model):
     def _packaging_partner(self):
         return (self.picking_id.partner_id or self.partner_id).commercial_partner_id
 
-    def _packaging_units(self, done=True):
+    def _packaging_units(self):
         """[(lot, quantity in the product's unit)] a move of packaging moves: per serial or lot, else in one."""
         self.ensure_one()
         uom = self.product_id.uom_id
@@ -79,7 +79,6 @@ class StockMove(models.Model):
             self.env["returnable.packaging.move"]._check_can_take_back(
                 [(move._packaging_partner(), move.product_id, move._packaging_flow()[0], lot, qty)
                  for move in coming_back for lot, qty in move._packaging_units() if qty > 0],
-                claimed=None,
             )
         done_moves = super()._action_done(cancel_backorder=cancel_backorder)
         packaging = done_moves.filtered(lambda m: m.state == "done")._packaging_moves()

@@ -149,6 +149,7 @@ class TestMultiCompanyIsolation(ReturnsCase):
             **cls._resale_records(env, company, warehouse),
             **cls._hub_records(env, company, warehouse),
             **cls._excess_records(env, company),
+            **cls._packaging_records(env, company, warehouse),
         }
         for model, recordset in records.items():
             assert recordset and set(recordset.company_id) == {company}, f"{model}: no record of {company.name}"
@@ -189,6 +190,30 @@ class TestMultiCompanyIsolation(ReturnsCase):
             "date_end": "2099-12-31",
         })
         return {"return.agreement": agreement}
+
+    @classmethod
+    def _packaging_records(cls, env, company, warehouse):
+        """Pallets delivered by ``company`` (the ledger and its balance) and a proposed write-off of one."""
+        pallet = env["product.product"].search([("default_code", "=", "ISO-PALLET")]) or env["product.product"].create(
+            {"name": "Pallet", "default_code": "ISO-PALLET", "is_storable": True, "returnable_packaging": True,
+             "packaging_deposit_price": 10.0})
+        env["stock.quant"]._update_available_quantity(pallet, warehouse.lot_stock_id, 5)
+        order = env["sale.order"].create({
+            "partner_id": cls.customer.id, "company_id": company.id, "warehouse_id": warehouse.id,
+            "order_line": [Command.create({"product_id": pallet.id, "product_uom_qty": 2})],
+        })
+        order.action_confirm()
+        order.picking_ids.move_ids.write({"quantity": 2, "picked": True})
+        order.picking_ids.button_validate()
+        writeoff = env["returnable.packaging.writeoff"].create({
+            "company_id": company.id, "partner_id": cls.customer.id, "product_id": pallet.id, "quantity": 1,
+            "reason": "Lost",
+        })
+        Ledger = env["returnable.packaging.move"]
+        return {"returnable.packaging.move": Ledger.search([("picking_id", "=", order.picking_ids.id)]),
+                "returnable.packaging.balance": env["returnable.packaging.balance"].search(
+                    [("company_id", "=", company.id), ("product_id", "=", pallet.id)]),
+                "returnable.packaging.writeoff": writeoff}
 
     @classmethod
     def _consolidation_records(cls, env, hub):

@@ -1,10 +1,13 @@
+import uuid
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import ReturnsCase
+from .test_return_concurrency import _deliver, let_worker_threads_in, race, transaction
 
 
 class PackagingCase(ReturnsCase):
@@ -376,3 +379,53 @@ class TestPackagingDemo(PackagingCase):
         self.assertEqual(self.env.ref("reverse_logistics.demo_packaging_writeoff_fr").state, "to_approve")
         de_row = Balance.search([("partner_id", "=", de.commercial_partner_id.id), ("product_id", "=", pallet.id)])
         self.assertEqual((de_row.deposit_charged, de_row.deposit_credited), (48.0, 36.0))
+
+
+@tagged("post_install", "-at_install")
+class TestPackagingRace(BaseCase):
+    """Two clerks take back or write off a customer's last pallets at the same moment, in two real
+    transactions: exactly one succeeds, the other is refused with the balance left."""
+
+    def setUp(self):
+        super().setUp()
+        let_worker_threads_in(self)
+        tag = uuid.uuid4().hex[:8]
+        with transaction() as env:
+            pallet = env["product.product"].create({
+                "name": f"Race pallet {tag}", "is_storable": True, "returnable_packaging": True,
+                "packaging_deposit_price": 10.0,
+            })
+            customer = env["res.partner"].create({"name": f"Pallet racer {tag}", "is_company": True})
+            _deliver(env, customer, pallet, 2)
+            self.customer_id, self.pallet_id = customer.id, pallet.id
+
+    def _request(self, env):
+        return env["return.order"].create({
+            "partner_id": self.customer_id, "return_kind": "packaging",
+            "line_ids": [Command.create({"product_id": self.pallet_id, "product_uom_qty": 2})],
+        })
+
+    def _propose_and_submit(self, env):
+        writeoff = env["returnable.packaging.writeoff"].create({
+            "partner_id": self.customer_id, "product_id": self.pallet_id, "quantity": 1, "reason": "Lost",
+        })
+        return writeoff.action_submit()
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_two_packaging_returns_of_the_last_pallets(self):
+        outcome = race(self._request, self._request)
+        self.assertNotIsInstance(outcome["first"], Exception)
+        self.assertIsInstance(outcome["second"], ValidationError)
+        self.assertIn("hold 0", str(outcome["second"]))
+        with transaction() as env:
+            self.assertEqual(env["return.order"].search_count([("partner_id", "=", self.customer_id)]), 1)
+
+    @mute_logger("odoo.sql_db", "odoo.service.model")
+    def test_a_write_off_racing_a_return_of_every_pallet(self):
+        outcome = race(self._request, self._propose_and_submit)
+        self.assertNotIsInstance(outcome["first"], Exception)
+        self.assertIsInstance(outcome["second"], ValidationError)
+        with transaction() as env:
+            submitted = env["returnable.packaging.writeoff"].search_count(
+                [("partner_id", "=", self.customer_id), ("state", "=", "to_approve")])
+            self.assertEqual(submitted, 0)
