@@ -111,6 +111,7 @@ class ReturnSustainabilityReport(models.Model):
         ],
         "return.inspection": ["quantity"],
         "resale.listing": ["quantity", "sold_amount"],
+        "return.order.line": ["order_id", "qty_received", "packaging_condition"],
     }
 
     order_id = fields.Many2one("return.order", "Return", readonly=True)
@@ -161,6 +162,10 @@ class ReturnSustainabilityReport(models.Model):
         readonly=True,
         help="Restocked units at their disposition's expected net value, resold and refurbished units at their "
         "share of their listing's revenue once sold.")
+    # Returnable packaging (returns of kind packaging): units back from customers, and those fit for another trip.
+    packaging_units_returned = fields.Float(readonly=True, help="Returnable packaging received on this return.")
+    packaging_units_reused = fields.Float(
+        readonly=True, help="Returnable packaging received reusable: back into the packaging stock for another trip.")
 
     # ------------------------------------------------------------------
     # The view
@@ -208,7 +213,15 @@ class ReturnSustainabilityReport(models.Model):
         ]
         return SQL(
             """
-            WITH outcome AS (%(outcome)s)
+            WITH outcome AS (%(outcome)s),
+                 packaging AS (
+                     SELECT line.order_id, SUM(line.qty_received) AS returned,
+                            COALESCE(SUM(line.qty_received) FILTER (WHERE line.packaging_condition = 'reusable'), 0)
+                                AS reused
+                       FROM return_order_line line
+                       JOIN return_order pro ON pro.id = line.order_id AND pro.return_kind = 'packaging'
+                   GROUP BY line.order_id
+                 )
             SELECT ro.id AS id,
                    ro.id AS order_id,
                    ro.company_id,
@@ -238,7 +251,9 @@ class ReturnSustainabilityReport(models.Model):
                    COALESCE(ro.baseline_co2e_kg, 0) - COALESCE(ro.route_co2e_kg, 0) AS co2e_avoided_kg,
                    %(units)s,
                    %(percents)s,
-                   COALESCE(outcome.recovered_value, 0) AS recovered_value
+                   COALESCE(outcome.recovered_value, 0) AS recovered_value,
+                   COALESCE(packaging.returned, 0) AS packaging_units_returned,
+                   COALESCE(packaging.reused, 0) AS packaging_units_reused
               FROM return_order ro
               JOIN res_company company ON company.id = ro.company_id
               JOIN res_partner customer ON customer.id = ro.partner_id
@@ -246,6 +261,7 @@ class ReturnSustainabilityReport(models.Model):
          LEFT JOIN return_consolidation load ON load.id = ro.consolidation_id
          LEFT JOIN return_hub_mode hub_mode ON hub_mode.id = load.mode_id
          LEFT JOIN outcome ON outcome.order_id = ro.id
+         LEFT JOIN packaging ON packaging.order_id = ro.id
              WHERE ro.date_approved IS NOT NULL AND ro.state IN %(states)s
             """,
             outcome=self._outcome_query(),

@@ -98,6 +98,8 @@ class TestPackagingBalances(PackagingCase):
         self.assertEqual(rma.state, "received")
         self.assertEqual(self._balance(self.customer, self.pallet), 2.0)
         self.assertFalse(rma.inspection_ids, "reusable packaging needs no inspection")
+        figures = self.env["return.sustainability.report"].search([("order_id", "=", rma.id)])
+        self.assertEqual((figures.packaging_units_returned, figures.packaging_units_reused), (3.0, 3.0))
         quant = self.env["stock.quant"]._gather(self.pallet, self.warehouse.packaging_location_id)
         self.assertEqual(sum(quant.mapped("quantity")), 3.0)
         returned = self.Ledger.search([("partner_id", "=", self.customer.id), ("direction", "=", "returned")])
@@ -172,6 +174,8 @@ class TestPackagingBalances(PackagingCase):
         self.assertEqual(rma.inspection_ids.mapped("state"), ["done", "done"])
         self.assertEqual(set(rma.inspection_ids.grade_id.mapped("code")), {"SCRAP", "D"})
         self.assertEqual(len(rma.disposition_ids), 2, "a disposition is proposed for each damaged unit")
+        figures = self.env["return.sustainability.report"].search([("order_id", "=", rma.id)])
+        self.assertEqual((figures.packaging_units_returned, figures.packaging_units_reused), (2.0, 0.0))
         self.assertEqual(self._balance(self.customer, self.pallet), 1.0)
 
     def test_containers_count_their_trips_and_only_the_holder_returns_one(self):
