@@ -136,9 +136,10 @@ class ReturnOrder(models.Model):
         )
 
     def _plannable(self):
-        """Returns the planner can place: a sender with a country and a warehouse."""
+        """Returns the planner can place: a sender with a country and a warehouse; returnable packaging comes back
+        on the delivery rounds, never through the hubs."""
         return self.filtered(lambda order: (order.partner_return_address_id or order.partner_id).country_id
-                             and order.warehouse_id)
+                             and order.warehouse_id and order.return_kind != "packaging")
 
     def _route_values(self, line, hubs_by_key, templates=None):
         """A return's hub and route figures from the planner's line for it; ``templates``: the reasons'

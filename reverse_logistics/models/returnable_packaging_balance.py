@@ -12,6 +12,13 @@ class ReturnablePackagingBalance(models.Model):
     _auto = False
     _order = "partner_id, product_id, side"
     _rec_name = "partner_id"
+    # What the view reads: searching it flushes the ledger first, so a balance includes what was just written.
+    _depends = {
+        "returnable.packaging.move": [
+            "company_id", "partner_id", "product_id", "side", "direction", "quantity", "balance_qty",
+            "deposit_amount", "date",
+        ],
+    }
 
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", readonly=True)
