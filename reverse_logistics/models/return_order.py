@@ -1,8 +1,8 @@
 import logging
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, is_html_empty, split_every
 
 from ..returns_lib import policy as policy_lib
 from .return_order_line import SOURCE_FIELDS
@@ -18,6 +18,14 @@ from .return_states import (
 )
 
 _logger = logging.getLogger(__name__)
+
+# The customer's e-mails: what is rendered of the template, the layout they are sent in, how many per batch.
+CUSTOMER_EMAIL_FIELDS = (
+    "attachment_ids", "auto_delete", "body_html", "email_cc", "email_from", "email_to", "mail_server_id", "model",
+    "partner_to", "reply_to", "report_template_ids", "res_id", "scheduled_date", "subject",
+)
+CUSTOMER_EMAIL_LAYOUT = "mail.mail_notification_light"
+CUSTOMER_EMAIL_BATCH = 200
 
 # The reverse flows a company runs; each kind has its own rules on what may come back and how much.
 RETURN_KINDS = [
@@ -863,16 +871,17 @@ class ReturnOrder(models.Model):
         e-mail address (a warehouse clerk, a system user); with no address at all the return says
         so instead of refusing the action that triggered the e-mail.
 
-        Odoo's ``mail.template.send_mail_batch`` renders the template for a batch of returns and creates
-        their e-mails in one go, where posting through the composer runs ``message_post`` return by
-        return (about fifteen queries each, followers' notifications included). The e-mail goes to the
-        customer only, the template's recipient; it stays on the return's chatter as the comment it is.
+        Posting through the composer runs ``message_post`` return by return (about fifteen queries each,
+        the followers' notifications included). Here the template is rendered for a batch of returns at
+        once and their e-mails created in one go, as ``mail.template.send_mail_batch`` does, with what a
+        posted comment has: the template's body on the chatter, the e-mail in the company's layout, and
+        the customer's notification that shows whether the e-mail left. It goes to the customer only,
+        the template's recipient.
         """
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template or not self:
             return
         user = self.env.user
-        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
         for company in self.company_id:
             orders = self.filtered(lambda order, company=company: order.company_id == company)
             if user.email:
@@ -886,23 +895,75 @@ class ReturnOrder(models.Model):
                     template=template.name, company=company.name,
                 )))
                 continue
-            layout = "mail.mail_notification_light"
-            mails = template.send_mail_batch(orders.ids, email_layout_xmlid=layout, email_values={
-                "author_id": author.id,
-                **({"email_from": email_from} if email_from else {}),
+            for batch in split_every(CUSTOMER_EMAIL_BATCH, orders.ids, self.browse):
+                batch._queue_customer_emails(template, {
+                    "author_id": author.id,
+                    **({"email_from": email_from} if email_from else {}),
+                })
+
+    def _queue_customer_emails(self, template, email_values):
+        """Render ``template`` for the returns and queue their e-mails with their chatter messages."""
+        # sudo: rendering, e-mails and notifications are the mail queue's, written by the flow whoever acts
+        # (the template is the company's, the recipients its own rendering, as send_mail_batch does).
+        template_sudo = template.sudo()
+        rendered = template_sudo._generate_template(self.ids, CUSTOMER_EMAIL_FIELDS)
+        langs = template_sudo._render_lang(self.ids) if template_sudo.lang else {}
+        companies = self._mail_get_companies(default=self.env.company)
+        ir_model = self.env["ir.model"]._get(self._name)
+        comment = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        values_list, attachments_list = [], []
+        for order in self:
+            values = rendered[order.id]
+            partner_ids = values.pop("partner_ids", None) or []
+            attachments_list.append(values.pop("attachments", []))
+            if not values.get("email_from"):
+                values.pop("email_from", None)
+            body = values["body_html"]
+            lang = langs.get(order.id)
+            model_lang = ir_model.with_context(lang=lang) if lang else ir_model
+            layout = model_lang.env["ir.qweb"]._render(CUSTOMER_EMAIL_LAYOUT, {
+                "message": self.env["mail.message"].sudo().new({"body": body, "record_name": order.display_name}),
+                "subtype": self.env["mail.message.subtype"].sudo(),
+                "model_description": model_lang.display_name,
+                "record": order,
+                "record_name": False,
+                "subtitles": False,
+                "company": companies.get(order.id) or self.env.company,
+                "email_add_signature": False,
+                "signature": "",
+                "website_url": "",
+                "is_html_empty": is_html_empty,
+            }, minimal_qcontext=True, raise_if_not_found=False)
+            values.update({
+                **email_values,
+                # The chatter keeps the template's body; the e-mail is that body in the company's layout.
+                "body": body,
+                "body_html": self.env["mail.render.mixin"]._replace_local_links(layout) if layout else body,
+                "partner_ids": [Command.set(partner_ids)],
+                "recipient_ids": [Command.set(partner_ids)],
+                "attachment_ids": [Command.link(aid) for aid in values.get("attachment_ids") or []],
                 "message_type": "comment",
                 "subtype_id": comment,
                 # Kept as the return's message once the e-mail is sent (the template deletes sent e-mails).
                 "is_notification": True,
             })
-            # What message_post records for each e-mailed recipient: the chatter shows to whom the message
-            # went and whether the e-mail left or bounced (mail.mail updates these when it is sent).
-            # sudo: notifications are the mail queue's bookkeeping, written by the flow whoever acts.
-            self.env["mail.notification"].sudo().create([
-                {"mail_message_id": mail.mail_message_id.id, "mail_mail_id": mail.id, "res_partner_id": partner.id,
-                 "notification_type": "email", "notification_status": "ready", "is_read": True}
-                for mail in mails for partner in mail.recipient_ids
-            ])
+            values_list.append(values)
+        mails = self.env["mail.mail"].sudo().create(values_list)
+        for mail, attachments in zip(mails, attachments_list, strict=True):
+            if attachments:  # reports the template generates, owned by the message as send_mail_batch does
+                mail.with_context(default_type=None).write({"attachment_ids": [
+                    Command.create({"name": name, "datas": datas, "type": "binary", "res_model": "mail.message",
+                                    "res_id": mail.mail_message_id.id})
+                    for name, datas in attachments
+                ]})
+        # What message_post records for each e-mailed recipient: the chatter shows to whom the message went
+        # and whether the e-mail left or bounced (mail.mail updates these when it is sent).
+        self.env["mail.notification"].sudo().create([
+            {"mail_message_id": mail.mail_message_id.id, "mail_mail_id": mail.id, "res_partner_id": partner.id,
+             "notification_type": "email", "notification_status": "ready", "is_read": True}
+            for mail in mails for partner in mail.recipient_ids
+        ])
+        return mails
 
     def _track_subtype(self, init_values):
         self.ensure_one()
