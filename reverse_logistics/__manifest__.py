@@ -101,7 +101,10 @@
         "views/return_agreement_portal_templates.xml",
         "data/returnable_packaging_data.xml",
         "report/returnable_packaging_statement.xml",
-        "views/returnable_packaging_views.xml",
+        "views/returnable_packaging_move_views.xml",
+        "views/returnable_packaging_balance_views.xml",
+        "views/returnable_packaging_writeoff_views.xml",
+        "views/return_order_packaging_views.xml",
         "views/returnable_packaging_portal_templates.xml",
     ],
     "demo": [
