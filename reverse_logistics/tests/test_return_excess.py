@@ -251,6 +251,30 @@ class TestReturnExcess(ExcessCase):
             self.agreement.share_percent = 150.0
             self.agreement.flush_recordset()
 
+    def test_a_salesperson_proposes_and_the_returns_team_decides(self):
+        seller = new_test_user(self.env, "excess_seller", groups="sales_team.group_sale_salesman")
+        new_test_user(self.env, "excess_returns_manager", groups="reverse_logistics.group_returns_manager")
+        with self.assertRaises(AccessError):
+            self.env["return.order"].with_user(seller).create({"partner_id": self.distributor.id})
+        wizard = self.env["return.excess.wizard"].with_user(seller).create({
+            "agreement_id": self.agreement.id,
+            "line_ids": [Command.create({"product_id": self.chair.id, "quantity": 4}),
+                         Command.create({"product_id": self.drill.id, "quantity": 1})],
+        })
+        wizard.action_check()
+        self.assertEqual(wizard.line_ids.mapped("approved_qty"), [4.0, 0.0])
+        action = wizard.action_create_return()
+        self.assertEqual(action["tag"], "display_notification")
+        rma = self.env["return.order"].search([("return_agreement_id", "=", self.agreement.id)])
+        self.assertEqual((rma.state, rma.return_kind, rma.user_id), ("to_approve", "excess", self.env["res.users"]))
+        self.assertEqual(sum(rma.line_ids.mapped("product_uom_qty")), 4.0, "only what the agreement accepts")
+        activity = rma.activity_ids
+        self.assertTrue(activity.user_id.has_group("reverse_logistics.group_returns_manager"),
+                        "a returns manager decides, not the salesperson")
+        with self.assertRaises(AccessError):
+            rma.with_user(seller).action_approve()
+        self.assertEqual(rma.state, "to_approve", "the salesperson cannot approve what they proposed")
+
     def test_the_wizard_reads_a_pasted_list_checks_it_and_creates_the_return(self):
         self.agreement.share_percent = 100.0
         wizard = self.env["return.excess.wizard"].create({"agreement_id": self.agreement.id})

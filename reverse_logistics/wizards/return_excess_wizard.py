@@ -120,12 +120,42 @@ class ReturnExcessWizard(models.TransientModel):
 
     def action_create_return(self):
         self.ensure_one()
+        if not self.env.user.has_group("reverse_logistics.group_returns_user"):
+            return self._create_return_for_returns_team()
         order, _decision = self.agreement_id._create_excess_return(
             self._proposal(), partner=self.partner_id or None, warehouse=self.warehouse_id or None,
             customer_note=self.customer_note)
         action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_return_order")
         action.update(views=[(False, "form")], res_id=order.id, target="current")
         return action
+
+
+    def _create_return_for_returns_team(self):
+        """A salesperson proposes for their customer, as the customer could on the portal: the return is
+        created and submitted at once, and the returns team approves and receives it."""
+        # sudo: salespeople do not manage returns; what comes back is decided by the agreement's check under
+        # its lock (the same as for a returns clerk or the portal), never by what the salesperson writes, and
+        # the return waits for a returns manager's approval unless the agreement approves checked returns.
+        order, decision = self.agreement_id.sudo()._create_excess_return(
+            self._proposal(), partner=self.partner_id or None, warehouse=self.warehouse_id or None,
+            customer_note=self.customer_note)
+        # Nobody of the returns team is its responsible yet: the approval goes to a returns manager.
+        order._flow_write({"user_id": False})
+        order.action_submit()
+        order._message_log(body=self.env._("Proposed by %s (sales).", self.env.user.name))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "sticky": True,
+                "title": self.env._("Excess-stock return %s submitted", order.name),
+                "message": self.env._(
+                    "%(accepted)s of %(count)s lines accepted; the returns team approves and receives it.",
+                    accepted=len(decision.approved_lines), count=len(self.line_ids)),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
 
 class ReturnExcessWizardLine(models.TransientModel):
