@@ -12,9 +12,9 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero
 
-from .return_order_line_returnable import LOCK_TABLE
+from .return_order_line_returnable import lock_sources
 from .return_states import ABANDONED_STATES, LABEL_STATES
 
 CREDIT_MOMENTS = [
@@ -196,15 +196,7 @@ class ReturnOrder(models.Model):
         """Serialise credits of the same invoice lines, or of the same return lines credited without an
         invoice (see ``_lock_sources``: under REPEATABLE READ the second transaction fails on the upsert and
         Odoo runs it again on fresh data)."""
-        keys = sorted({(f"credit:{record._name}", record.id) for record in records})
-        if not keys:
-            return
-        self.env.cr.execute(SQL(
-            "INSERT INTO %s (source_model, source_id) VALUES %s "
-            "ON CONFLICT (source_model, source_id) DO UPDATE SET locked_at = EXCLUDED.locked_at",
-            SQL.identifier(LOCK_TABLE),
-            SQL(", ").join(SQL("(%s, %s)", model, record_id) for model, record_id in keys),
-        ))
+        lock_sources(self.env.cr, [(f"credit:{record._name}", record.id) for record in records])
 
     def _credit_plan(self):
         """[(return line, invoice line, quantity in the invoice line's unit)] still to credit, validated.

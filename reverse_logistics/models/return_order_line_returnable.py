@@ -32,6 +32,27 @@ BUCKET_MODELS = {
 LOCK_TABLE = "return_order_line_source_lock"
 
 
+def lock_sources(cr, keys):
+    """Take the sources ``keys`` [(model, id)] until the transaction ends (see ``_lock_sources``).
+
+    Transactions run in REPEATABLE READ: a plain row lock would let a second request wait and then decide
+    on its old snapshot. Upserting each source's lock row makes the second one fail with a serialisation
+    error once the first commits; Odoo runs it again on fresh data, where it sees the first. Keys are
+    sorted so that requests naming the same sources never deadlock.
+    """
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    cr.execute(SQL(
+        """
+        INSERT INTO %s (source_model, source_id) VALUES %s
+        ON CONFLICT (source_model, source_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
+        """,
+        SQL.identifier(LOCK_TABLE),
+        SQL(", ").join(SQL("(%s, %s)", model, record_id) for model, record_id in keys),
+    ))
+
+
 class ReturnOrderLine(models.Model):
     _inherit = "return.order.line"
 
@@ -336,27 +357,11 @@ class ReturnOrderLine(models.Model):
 
     @api.model
     def _lock_sources(self, buckets):
-        """Take the sources these buckets count on until the transaction ends.
-
-        Transactions run in REPEATABLE READ: a plain row lock would let the second request wait
-        and then decide on its old snapshot, which does not see the first one's return. Upserting
-        the source's lock row makes the second one fail with a serialisation error once the
-        first commits; Odoo then runs the request again on fresh data, where it sees the first
-        return and is refused with a clear message. Keys are sorted so that requests naming the
-        same sources never deadlock.
-        """
-        keys = sorted({(BUCKET_MODELS[bucket[0]], bucket[-1] if bucket[0] == "lot" else bucket[1])
-                       for bucket in buckets})
-        if not keys:
-            return
-        self.env.cr.execute(SQL(
-            """
-            INSERT INTO %s (source_model, source_id) VALUES %s
-            ON CONFLICT (source_model, source_id) DO UPDATE SET locked_at = EXCLUDED.locked_at
-            """,
-            SQL.identifier(LOCK_TABLE),
-            SQL(", ").join(SQL("(%s, %s)", model, record_id) for model, record_id in keys),
-        ))
+        """Take the sources these buckets count on until the transaction ends (``lock_sources``): the second
+        of two requests on the same sources is run again on fresh data, sees the first one's return and is
+        refused with a clear message."""
+        lock_sources(self.env.cr, [(BUCKET_MODELS[bucket[0]], bucket[-1] if bucket[0] == "lot" else bucket[1])
+                                   for bucket in buckets])
 
     @api.model
     def _load_ledger(self, buckets, exclude_lines=None):

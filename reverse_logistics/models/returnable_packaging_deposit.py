@@ -2,10 +2,9 @@
 # Deposits of returnable packaging: charged on the sale order when it leaves, credited once when it comes back.
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..returns_lib import packaging as packaging_lib
-from .return_order_line_returnable import LOCK_TABLE
+from .return_order_line_returnable import lock_sources
 
 CREDIT_LOCK_MODEL = "packaging-credit:returnable.packaging.move"
 
@@ -35,12 +34,7 @@ class ReturnablePackagingMove(models.Model):
         candidates = self.sudo()._to_credit()
         if not candidates:
             return self.env["account.move"]
-        self.env.cr.execute(SQL(
-            "INSERT INTO %s (source_model, source_id) VALUES %s "
-            "ON CONFLICT (source_model, source_id) DO UPDATE SET locked_at = EXCLUDED.locked_at",
-            SQL.identifier(LOCK_TABLE),
-            SQL(", ").join(SQL("(%s, %s)", CREDIT_LOCK_MODEL, entry_id) for entry_id in sorted(candidates.ids)),
-        ))
+        lock_sources(self.env.cr, [(CREDIT_LOCK_MODEL, entry_id) for entry_id in candidates.ids])
         candidates.invalidate_recordset(["deposit_credit_line_id", "deposit_credited"])
         candidates = candidates._to_credit()
         Move = self.env["account.move"].sudo()

@@ -8,11 +8,10 @@ writing it off, crediting its deposit) is decided under a lock of the partner's 
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL
 
 from ..returns_lib import packaging as packaging_lib
 from .return_input_guard import flow_writes
-from .return_order_line_returnable import LOCK_TABLE
+from .return_order_line_returnable import lock_sources
 
 PACKAGING_SIDES = [
     ("customer", "Customer (owes us)"),
@@ -129,15 +128,7 @@ class ReturnablePackagingMove(models.Model):
         partner's lock row makes a concurrent decision on the same balance fail with a serialisation
         error once the first commits; Odoo retries it on fresh data, where it sees the first.
         """
-        keys = sorted(set(partner_ids) - {False, None})
-        if not keys:
-            return
-        self.env.cr.execute(SQL(
-            "INSERT INTO %s (source_model, source_id) VALUES %s "
-            "ON CONFLICT (source_model, source_id) DO UPDATE SET locked_at = EXCLUDED.locked_at",
-            SQL.identifier(LOCK_TABLE),
-            SQL(", ").join(SQL("(%s, %s)", BALANCE_LOCK_MODEL, key) for key in keys),
-        ))
+        lock_sources(self.env.cr, [(BALANCE_LOCK_MODEL, key) for key in partner_ids if key])
 
     @api.model
     def _balances(self, partner_ids, with_lots=False):
