@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reverse_logistics"))
 
-from bench_disposition_flow import UnitPhase, UnitQueryProfile, print_unit_table, run, unit_parser, unit_registry
+from bench_disposition_flow import line_phase, print_unit_table, run, unit_parser, unit_registry
 from bench_returns import REPO, deliver_in_full, user_env
 from returns_lib.customs import mrn as mrn_lib
 from returns_lib.customs import wco
@@ -41,15 +41,7 @@ from odoo import Command
 SCHEMAS = REPO.parent / "shared" / "customs-schemas"
 
 
-class LineQueryProfile(UnitQueryProfile):
-    STOP_AT = "bench_consolidation_close"
-    UNIT = "line"
-
-
-class LinePhase(UnitPhase):
-    def __init__(self, env, name, lines, profile=False):
-        super().__init__(env, name, lines)
-        self.profile = LineQueryProfile() if profile else None
+LinePhase = line_phase("bench_consolidation_close")
 
 
 def _mrn(number):

@@ -152,9 +152,17 @@ class UnitQueryProfile(QueryProfile):
 
 
 class UnitPhase(Phase):
+    PROFILE = UnitQueryProfile
+
     def __init__(self, env, name, units, profile=False):
         super().__init__(env, name, units, units)
-        self.profile = UnitQueryProfile() if profile else None
+        self.profile = self.PROFILE() if profile else None
+
+
+def line_phase(script):
+    """The phase of a benchmark counting per line, its query paths cut at ``script``'s frames."""
+    profile = type("LineQueryProfile", (UnitQueryProfile,), {"STOP_AT": script, "UNIT": "line"})
+    return type("LinePhase", (UnitPhase,), {"PROFILE": profile})
 
 
 def bench(env, n, profile=False, no_analyze=False):

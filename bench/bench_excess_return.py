@@ -24,23 +24,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_disposition_flow import UnitPhase, UnitQueryProfile, print_unit_table, run, unit_parser, unit_registry
+from bench_disposition_flow import line_phase, print_unit_table, run, unit_parser, unit_registry
 from bench_returns import refresh_planner_statistics, user_env
 from dateutil.relativedelta import relativedelta
 
 import odoo
 from odoo import Command, fields
 
-
-class LineQueryProfile(UnitQueryProfile):
-    STOP_AT = "bench_excess_return"
-    UNIT = "line"
-
-
-class LinePhase(UnitPhase):
-    def __init__(self, env, name, lines, profile=False):
-        super().__init__(env, name, lines)
-        self.profile = LineQueryProfile() if profile else None
+LinePhase = line_phase("bench_excess_return")
 
 
 def invoiced_catalogue(env, n, label):
