@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import re
 import subprocess
 import sys
@@ -142,12 +143,21 @@ class Phase:
             self._hooks = getattr(thread, "query_hooks", ())
             thread.query_hooks = (*self._hooks, self.profile.hook)
         self.started = time.perf_counter()
+        self.cprofile = None
+        if os.environ.get("RL_BENCH_CPROFILE"):
+            import cProfile
+            self.cprofile = cProfile.Profile()
+            self.cprofile.enable()
         return self
 
     def __exit__(self, *exc):
         if exc[0] is None:
             self.env.cr.flush()  # deferred writes + precommit (tracking messages, bus), like a commit
         self.seconds = time.perf_counter() - self.started
+        if self.cprofile:
+            self.cprofile.disable()
+            name = self.name.replace(" ", "").replace("+", "_")
+            self.cprofile.dump_stats(f"{os.environ['RL_BENCH_CPROFILE']}/{name}_{self.returns}.prof")
         self.query_count = self.env.cr.sql_log_count - self.queries
         if self.profile:
             threading.current_thread().query_hooks = self._hooks

@@ -1,4 +1,6 @@
 from . import return_input_guard
+from . import mail_batch_tracking
+from . import mail_template
 from . import return_reason
 from . import return_policy
 from . import return_order

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare, is_html_empty, split_every
 
 from ..returns_lib import policy as policy_lib
+from .mail_template import COMPILE_ONCE
 from .return_order_line import SOURCE_FIELDS
 from .return_states import (
     ABANDONED_STATES,
@@ -38,7 +39,9 @@ RETURN_KINDS = [
 class ReturnOrder(models.Model):
     _name = "return.order"
     _description = "Return Authorisation"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "return.input.guard"]
+    _inherit = [
+        "portal.mixin", "mail.thread", "mail.activity.mixin", "return.batch.tracking.mixin", "return.input.guard",
+    ]
     _order = "date_requested desc, id desc"
     _check_company_auto = True
     # Written by the actions only (see return_input_guard.py).
@@ -905,7 +908,7 @@ class ReturnOrder(models.Model):
         """Render ``template`` for the returns and queue their e-mails with their chatter messages."""
         # sudo: rendering, e-mails and notifications are the mail queue's, written by the flow whoever acts
         # (the template is the company's, the recipients its own rendering, as send_mail_batch does).
-        template_sudo = template.sudo()
+        template_sudo = template.sudo().with_context(**{COMPILE_ONCE: True})
         rendered = template_sudo._generate_template(self.ids, CUSTOMER_EMAIL_FIELDS)
         langs = template_sudo._render_lang(self.ids) if template_sudo.lang else {}
         companies = self._mail_get_companies(default=self.env.company)
@@ -964,6 +967,11 @@ class ReturnOrder(models.Model):
             for mail in mails for partner in mail.recipient_ids
         ])
         return mails
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        if len(self) < 2:
+            return super()._message_track(fields_iter, initial_values_dict)
+        return self._message_track_batch(fields_iter, initial_values_dict)
 
     def _track_subtype(self, init_values):
         self.ensure_one()

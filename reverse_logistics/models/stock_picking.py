@@ -5,7 +5,8 @@ from ..returns_lib.customs import mrn as mrn_lib
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "return.batch.tracking.mixin"]
 
     return_order_id = fields.Many2one(
         "return.order", "Return Authorisation", index="btree_not_null", copy=False, readonly=True, check_company=True
@@ -39,6 +40,12 @@ class StockPicking(models.Model):
                     "(year, country code, 12 letters or digits, a procedure letter and a check digit).",
                     mrn=picking.export_mrn, picking=picking.name,
                 ))
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        # Receipts of returns (and any transfers) validated by the hundred: their tracking in one batch.
+        if len(self) < 2:
+            return super()._message_track(fields_iter, initial_values_dict)
+        return self._message_track_batch(fields_iter, initial_values_dict)
 
     def _compute_return_order_count(self):
         counts = dict(

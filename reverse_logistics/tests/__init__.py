@@ -44,3 +44,4 @@ from . import test_return_excess_volume
 from . import test_return_excess_demo
 from . import test_return_excess_portal
 from . import test_returnable_packaging
+from . import test_batch_chatter

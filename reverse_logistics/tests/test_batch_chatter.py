@@ -1,0 +1,116 @@
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from ..models.mail_template import COMPILE_ONCE
+from .common import ReturnsCase
+
+# What a tracking message says and to whom, without what differs from one record to another.
+MESSAGE_FIELDS = (
+    "message_type", "subtype_id", "author_id", "email_from", "is_internal", "reply_to", "record_company_id",
+    "record_alias_domain_id", "email_add_signature", "subject", "body", "model",
+)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchChatter(ReturnsCase):
+    """Returns approved or received by the hundred keep the chatter one return alone would have."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context={})  # tracking and notifications as in production
+        cls.company.email = "returns@yourcompany.example.com"
+        cls.manager = new_test_user(cls.env, "batch_manager", groups="reverse_logistics.group_returns_manager",
+                                    email="manager@example.com")
+        cls.watcher = new_test_user(cls.env, "batch_watcher", groups="reverse_logistics.group_returns_user",
+                                    email="watcher@example.com", notification_type="inbox")
+        cls.returns = cls.env["return.order"]
+        for partner in (cls.customer, cls.other_customer, cls.customer):
+            cls.returns |= cls._return_from_sale(cls._deliver_sale(partner, [(cls.product, 1)]),
+                                                 [(cls.product, 1, {})])
+        cls.returns.message_subscribe(partner_ids=cls.watcher.partner_id.ids)
+
+    def _finalize_tracking(self):
+        """What a commit does first: flush, then write the tracking messages (precommit)."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+
+    @staticmethod
+    def _tracking_message(record):
+        messages = record.message_ids.filtered("tracking_value_ids")
+        return messages.sorted("id")[-1:]
+
+    def _described(self, message):
+        values = {name: message[name] for name in MESSAGE_FIELDS}
+        values["tracking"] = [(t.field_id.name, t.old_value_char, t.new_value_char) for t in message.tracking_value_ids]
+        return values
+
+    def test_returns_approved_together_have_the_message_and_notifications_of_one_approved_alone(self):
+        alone, together = self.returns[:1], self.returns[1:]
+        self.returns.action_submit()
+        self._finalize_tracking()
+        alone.with_user(self.manager).action_approve()
+        self._finalize_tracking()
+        together.with_user(self.manager).action_approve()
+        self._finalize_tracking()
+
+        reference = self._tracking_message(alone)
+        self.assertEqual(reference.subtype_id, self.env.ref("reverse_logistics.mt_return_approved"))
+        self.assertEqual(reference.author_id, self.manager.partner_id)
+        for rma in together:
+            message = self._tracking_message(rma)
+            self.assertEqual(self._described(message), self._described(reference))
+            self.assertEqual(message.res_id, rma.id)
+            self.assertEqual(message.record_name, rma.display_name)
+            first = rma.message_ids.sorted("id")[:1]
+            self.assertEqual(message.parent_id, first, "threaded under the return's first message, as posted")
+            # The internal follower is notified of the approval; the manager who approved is not,
+            # nor the customer (internal subtype).
+            self.assertEqual(message.notified_partner_ids, self.watcher.partner_id)
+            self.assertEqual(message.notification_ids.notification_type, "inbox")
+        self.assertEqual(reference.notified_partner_ids, self.watcher.partner_id)
+
+    def test_nobody_to_notify_leaves_the_message_without_notifications(self):
+        self.returns.message_unsubscribe(partner_ids=self.watcher.partner_id.ids)
+        self.returns.action_submit()
+        self.returns.with_user(self.manager).action_approve()
+        self._finalize_tracking()
+        for rma in self.returns:
+            message = self._tracking_message(rma)
+            self.assertTrue(message.tracking_value_ids)
+            self.assertFalse(message.notification_ids)
+
+    def test_receipts_validated_together_log_their_state_as_one_alone(self):
+        self.returns.action_submit()
+        self.returns.action_approve()
+        self._finalize_tracking()
+        alone, together = self.returns[:1], self.returns[1:]
+        alone.action_receive()
+        self._finalize_tracking()
+        together.action_receive()
+        self._finalize_tracking()
+
+        for records in (self.returns, self.returns.picking_ids):
+            reference = self._tracking_message(records[0])
+            self.assertEqual(reference.subtype_id, self.env.ref("mail.mt_note"))
+            for record in records[1:]:
+                message = self._tracking_message(record)
+                self.assertEqual(self._described(message), self._described(reference))
+                self.assertEqual(message.res_id, record.id)
+                self.assertFalse(message.notification_ids)
+        self.assertEqual(self._described(self._tracking_message(self.returns[1]))["tracking"][0][1:],
+                         ("Approved", "Received"))
+
+    def test_a_template_compiled_once_renders_what_odoo_renders_record_by_record(self):
+        template = self.env.ref("reverse_logistics.mail_template_return_approved")
+        by_record = template._render_field("body_html", self.returns.ids)
+        once = template.with_context(**{COMPILE_ONCE: True})._render_field("body_html", self.returns.ids)
+        self.assertEqual(once, by_record)
+        self.assertIn(self.other_customer.name, once[self.returns[1].id])
+        self.assertNotEqual(once[self.returns[0].id], once[self.returns[1].id])
+
+    def test_a_broken_template_still_fails_with_odoos_message(self):
+        template = self.env.ref("reverse_logistics.mail_template_return_approved").copy()
+        template.body_html = '<p t-out="object.no_such_field"/>'
+        with self.assertRaisesRegex(UserError, "Failed to render QWeb template"):
+            template.with_context(**{COMPILE_ONCE: True})._render_field("body_html", self.returns.ids)
