@@ -46,11 +46,14 @@ class MailBatchTracking(models.AbstractModel):
         bodies = self.env.cr.precommit.data.pop(f"mail.tracking.message.{self._name}", {})
         authors = self.env.cr.precommit.data.pop(f"mail.tracking.author.{self._name}", {})
         posted, logged = [], []
+        existing_subtypes = {}
         for record in self:
             changes, tracking_value_ids = tracking.get(record.id, (None, None))
             if not changes:
                 continue
             subtype = record._track_subtype({name: initial_values_dict[record.id][name] for name in changes})
+            if subtype and subtype not in existing_subtypes:
+                existing_subtypes[subtype] = bool(subtype.exists())
             entry = {
                 "record": record,
                 "author_id": authors[record.id].id if record.id in authors else None,
@@ -58,7 +61,7 @@ class MailBatchTracking(models.AbstractModel):
                 "tracking_value_ids": tracking_value_ids,
             }
             if subtype:
-                if subtype.exists():
+                if existing_subtypes[subtype]:
                     posted.append(dict(entry, subtype=subtype))
             elif tracking_value_ids:
                 logged.append(entry)
@@ -104,12 +107,12 @@ class MailBatchTracking(models.AbstractModel):
                 "subject": False,
                 "subtype_id": entry["subtype"].id,
                 "partner_ids": [],
-                "tracking_value_ids": entry["tracking_value_ids"],
                 "record_alias_domain_id": alias_domains[record.id].id,
                 "record_company_id": companies[record.id].id,
                 "reply_to": reply_tos[email_from][record.id],
             })
         messages = self._message_create(values_list)
+        self._create_tracking_values(messages, entries)
         to_notify = self._tracking_records_to_notify(entries, values_list)
         for entry, message, values in zip(entries, messages, values_list, strict=True):
             record = entry["record"]
@@ -141,13 +144,22 @@ class MailBatchTracking(models.AbstractModel):
                 "is_internal": True,
                 "subject": False,
                 "subtype_id": note,
-                "tracking_value_ids": entry["tracking_value_ids"],
                 "email_add_signature": False,
                 "partner_ids": False,
                 "reply_to": reply_tos[email_from],
                 "body": escape(entry["body"]),
             })
-        return self.sudo()._message_create(values_list)
+        messages = self.sudo()._message_create(values_list)
+        self._create_tracking_values(messages, entries)
+        return messages
+
+    def _create_tracking_values(self, messages, entries):
+        """The messages' tracking values in one create (``mail.message.create`` makes one per message)."""
+        self.env["mail.tracking.value"].sudo().create([
+            dict(command[2], mail_message_id=message.id)
+            for message, entry in zip(messages, entries, strict=True)
+            for command in entry["tracking_value_ids"]
+        ])
 
     def _tracking_thread_parents(self, records):
         """{record id: its thread's first message}, what ``_message_compute_parent_id`` finds, in one query."""

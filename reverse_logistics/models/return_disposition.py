@@ -500,10 +500,8 @@ class ReturnDisposition(models.Model):
         pickings = self.env["stock.picking"].with_context(quants_cache=quants).create(picking_values)
         # Leave the cache behind: it holds these locations' quants only.
         pickings = pickings.with_env(self.env)
-        # Confirmed as action_confirm() does, without its replenishment check (an orderpoint search per
-        # move): each move takes a unit that is there, reserved on its own quant, so nothing runs short.
-        pickings._check_company()
-        pickings.move_ids.filtered(lambda m: m.state == "draft")._action_confirm()
+        # Its replenishment check asks once for the products' automatic rules (StockMove._trigger_scheduler).
+        pickings.action_confirm()
         for picking in pickings:
             picking.move_ids.return_disposition_id._flow_write({"picking_id": picking.id})
         return pickings

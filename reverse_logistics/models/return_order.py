@@ -976,8 +976,11 @@ class ReturnOrder(models.Model):
     def _track_subtype(self, init_values):
         self.ensure_one()
         if "state" in init_values and self.state == "approved":
-            subtype = self.env.ref("reverse_logistics.mt_return_approved", raise_if_not_found=False)
-            return subtype or super()._track_subtype(init_values)
+            # by its id (cached), not env.ref, which asks the database whether it exists for each return
+            subtype_id = self.env["ir.model.data"]._xmlid_to_res_id(
+                "reverse_logistics.mt_return_approved", raise_if_not_found=False
+            )
+            return self.env["mail.message.subtype"].browse(subtype_id) or super()._track_subtype(init_values)
         return super()._track_subtype(init_values)
 
     @api.model

@@ -54,6 +54,22 @@ class StockMove(models.Model):
                 no_rule |= moves
         return super(StockMove, self - no_rule)._push_apply()
 
+    def _trigger_scheduler(self):
+        # Odoo looks for an automatic reordering rule once per confirmed move. Receipts and dispositions
+        # of returns confirm hundreds of moves of a few products that rarely have one: ask once which of
+        # their products have an automatic rule in their companies; the other moves could not find one.
+        returned = self.filtered(lambda m: m.return_line_id or m.return_disposition_id or m.return_hub_line_id)
+        if not returned:
+            return super()._trigger_scheduler()
+        with_rule = self.env["stock.warehouse.orderpoint"].sudo()._read_group(
+            [("trigger", "=", "auto"), ("product_id", "in", returned.product_id.ids),
+             ("company_id", "in", returned.company_id.ids)],
+            ["product_id", "company_id"],
+        )
+        with_rule = {(product.id, company.id) for product, company in with_rule}
+        without_rule = returned.filtered(lambda m: (m.product_id.id, m.company_id.id) not in with_rule)
+        return super(StockMove, self - without_rule)._trigger_scheduler()
+
     def _log_return_receipt_events(self):
         """One "received" event per received lot (or per move for untracked goods)."""
         values = []

@@ -47,6 +47,17 @@ class StockPicking(models.Model):
             return super()._message_track(fields_iter, initial_values_dict)
         return self._message_track_batch(fields_iter, initial_values_dict)
 
+    def _set_scheduled_date(self):
+        # Every new transfer writes its scheduled date on its moves, one write per transfer (each one
+        # looking up what depends on the moves' date). Receipts of returns are created by the hundred with
+        # the same date: one write per date.
+        receipts = self.filtered("return_order_id")
+        if any(picking.state in ("done", "cancel") for picking in receipts):
+            return super()._set_scheduled_date()  # Odoo's refusal
+        for date, pickings in receipts.grouped("scheduled_date").items():
+            pickings.move_ids.write({"date": date})
+        return super(StockPicking, self - receipts)._set_scheduled_date()
+
     def _compute_return_order_count(self):
         counts = dict(
             self.env["return.order"]._read_group([("picking_id", "in", self.ids)], ["picking_id"], ["__count"])

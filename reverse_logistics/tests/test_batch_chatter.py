@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
@@ -114,3 +117,24 @@ class TestBatchChatter(ReturnsCase):
         template.body_html = '<p t-out="object.no_such_field"/>'
         with self.assertRaisesRegex(UserError, "Failed to render QWeb template"):
             template.with_context(**{COMPILE_ONCE: True})._render_field("body_html", self.returns.ids)
+
+
+@tagged("post_install", "-at_install")
+class TestBatchReceipts(ReturnsCase):
+    def test_receipts_created_together_carry_their_scheduled_date_on_their_moves(self):
+        returns = self.env["return.order"]
+        for _i in range(2):
+            returns |= self._return_from_sale(self._deliver_sale(self.customer, [(self.product, 1)]),
+                                              [(self.product, 1, {})])
+        returns.action_submit()
+        returns.filtered(lambda r: r.state == "to_approve").action_approve()
+        first, second = returns.picking_ids
+        for picking in (first, second):
+            self.assertEqual(picking.move_ids.date, picking.scheduled_date)
+        first.scheduled_date = fields.Datetime.now() + timedelta(days=3)
+        second.scheduled_date = fields.Datetime.now() + timedelta(days=5)
+        for picking in (first, second):
+            self.assertEqual(picking.move_ids.date, picking.scheduled_date, "a new date moves the moves")
+        returns.action_receive()
+        with self.assertRaisesRegex(UserError, "done or cancelled transfer"):
+            first.scheduled_date = fields.Datetime.now()

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
@@ -202,6 +204,27 @@ class TestDispositionFlow(ReturnsCase):
         moved = ret.event_ids.filtered(lambda e: e.event_type == "moved")
         self.assertEqual(moved.location_id, self.stock_location)
         self.assertFalse(moved.public, "what becomes of the goods is internal")
+
+    def test_a_unit_restocked_out_of_a_location_with_a_reordering_rule_triggers_the_rule(self):
+        returns = self.warehouse.return_location_id
+        rule = self.env["stock.warehouse.orderpoint"].create({
+            "product_id": self.product.id, "location_id": returns.id, "warehouse_id": self.warehouse.id,
+            "trigger": "auto", "product_min_qty": 5, "product_max_qty": 10,
+        })
+        ret = self._receive([(self.product, 3, {}), (self.product_b, 1, {})])
+        dispositions = self._grade(ret.inspection_ids, self.grade_a)
+        Orderpoint = type(self.env["stock.warehouse.orderpoint"])
+        confirm = Orderpoint._procure_orderpoint_confirm
+        triggered = []
+
+        def spy(orderpoints, *args, **kwargs):
+            triggered.extend(orderpoints.ids)
+            return confirm(orderpoints, *args, **kwargs)
+
+        with patch.object(Orderpoint, "_procure_orderpoint_confirm", spy):
+            dispositions.action_accept()
+        self.assertEqual(set(dispositions.mapped("state")), {"done"})
+        self.assertEqual(triggered, rule.ids, "the chairs leaving the returns location trigger its rule")
 
     def test_resell_as_is_moves_the_serial_to_secondary_market_stock(self):
         serial = self.serials[0]
