@@ -14,7 +14,8 @@ Then, measured:
 Prints seconds, lines per second and SQL queries per line of each phase, for ceil(N/2) and N lines (default
 500 and 999), and how queries per line change between them (they must not grow). The declaration's own
 checks (``_check_values``, not measured) must find nothing. Every run is one transaction rolled back at
-the end; each phase is measured from a flushed state to a flushed state, as in bench_returns.py.
+the end; the planner statistics are refreshed (ANALYZE) after the setup; each phase is measured from a
+flushed state to a flushed state, as in bench_returns.py.
 
     python3 bench/bench_consolidation_close.py --db rl_bench_close --db-host /tmp/devpg --db-port 5439 \\
         --addons-path /opt/odoo18/addons,. [--init] [-n 999] [--schemas ../shared/customs-schemas] [--profile]
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "reverse_logistics"))
 
 from bench_disposition_flow import line_phase, print_unit_table, run, unit_parser, unit_registry
-from bench_returns import REPO, deliver_in_full, user_env
+from bench_returns import REPO, deliver_in_full, refresh_planner_statistics, user_env
 from returns_lib.customs import mrn as mrn_lib
 from returns_lib.customs import wco
 
@@ -128,6 +129,7 @@ def returns_at_the_hub_door(env, n, label):
 
 def bench(env, n, profile=False, schemas=None):
     returns = returns_at_the_hub_door(env, n, f"n{n}")
+    refresh_planner_statistics(env)  # as autovacuum does on a database in use (see bench_returns.py)
     as_user = user_env(env, no_mail=False)
     returns = returns.with_env(as_user)
     phases = []
