@@ -61,6 +61,7 @@ class StockMove(models.Model):
         returned = self.filtered(lambda m: m.return_line_id or m.return_disposition_id or m.return_hub_line_id)
         if not returned:
             return super()._trigger_scheduler()
+        # sudo: this only narrows which moves Odoo checks; its own search then runs with the user's rights.
         with_rule = self.env["stock.warehouse.orderpoint"].sudo()._read_group(
             [("trigger", "=", "auto"), ("product_id", "in", returned.product_id.ids),
              ("company_id", "in", returned.company_id.ids)],

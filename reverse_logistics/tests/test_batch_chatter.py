@@ -106,6 +106,8 @@ class TestBatchChatter(ReturnsCase):
 
     def test_a_template_compiled_once_renders_what_odoo_renders_record_by_record(self):
         template = self.env.ref("reverse_logistics.mail_template_return_approved")
+        self.assertTrue(template._has_unsafe_expression_template_qweb(template.body_html, "return.order"),
+                        "rendered by the QWeb engine, not by Odoo's plain field substitution")
         by_record = template._render_field("body_html", self.returns.ids)
         once = template.with_context(**{COMPILE_ONCE: True})._render_field("body_html", self.returns.ids)
         self.assertEqual(once, by_record)
@@ -114,7 +116,8 @@ class TestBatchChatter(ReturnsCase):
 
     def test_a_broken_template_still_fails_with_odoos_message(self):
         template = self.env.ref("reverse_logistics.mail_template_return_approved").copy()
-        template.body_html = '<p t-out="object.no_such_field"/>'
+        template.body_html = '<p t-out="object.name"/><p t-out="1 / 0"/>'
+        self.assertTrue(template._has_unsafe_expression_template_qweb(template.body_html, "return.order"))
         with self.assertRaisesRegex(UserError, "Failed to render QWeb template"):
             template.with_context(**{COMPILE_ONCE: True})._render_field("body_html", self.returns.ids)
 
