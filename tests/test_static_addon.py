@@ -130,6 +130,24 @@ def test_xml_files_parse(path):
         assert root.tag == "odoo", f"{path.name}: Odoo data files have an <odoo> root"
 
 
+@pytest.mark.parametrize("relative", manifest().get("demo", []))
+def test_demo_data_is_not_replayed_by_a_module_update(relative):
+    """Demo files run flows (confirm, validate, receive): under noupdate an update of the module skips them
+    and leaves the records people have changed since, instead of replaying them on the changed data."""
+    root = etree.parse(str(ADDON / relative), SAFE_XML).getroot()
+
+    def noupdate(element):
+        return element.get("noupdate") in ("1", "True")
+
+    replayed = [
+        element.tag
+        for block in [root, *root.iterchildren("data")]
+        for element in block.iterchildren(etree.Element)
+        if element.tag != "data" and not noupdate(block) and not noupdate(root)
+    ]
+    assert not replayed, f"{relative}: demo records and functions belong under noupdate=\"1\" ({replayed[:3]})"
+
+
 def test_xml_ids_are_unique():
     seen = {}
     for path in sorted(ADDON.rglob("*.xml")):
