@@ -290,6 +290,7 @@ class CustomsDeclaration(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self = self._prepare_guarded_create(vals_list)
+        vals_list = [dict(vals) for vals in vals_list]  # the caller's values stay as they were
         for vals in vals_list:
             if vals.get("lrn", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company

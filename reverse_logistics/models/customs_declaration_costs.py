@@ -133,7 +133,8 @@ class CustomsDeclaration(models.Model):
         sudo: customs officers book what customs notified without accounting rights; the bill stays a draft
         until an accountant posts it. The declarations are locked so one bill results per declaration.
         """
-        self.env.cr.execute(SQL("SELECT id FROM customs_declaration WHERE id IN %s FOR UPDATE", tuple(self.ids)))
+        self.env.cr.execute(SQL("SELECT id FROM customs_declaration WHERE id IN %s FOR UPDATE", tuple(self.ids)),
+                            log_exceptions=False)  # contention is retried by Odoo: no ERROR line
         self.invalidate_recordset(["cost_bill_id"])
         problems = [problem for declaration in self for problem in declaration._cost_bill_problems()]
         if problems:

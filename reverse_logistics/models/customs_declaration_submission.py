@@ -118,7 +118,8 @@ class CustomsDeclaration(models.Model):
     # ------------------------------------------------------------------
     def _lock_for_correction(self):
         """Lock the rejected declaration's row: two people correcting it at once make one correction."""
-        self.env.cr.execute(SQL("SELECT id FROM customs_declaration WHERE id IN %s FOR UPDATE", tuple(self.ids)))
+        self.env.cr.execute(SQL("SELECT id FROM customs_declaration WHERE id IN %s FOR UPDATE", tuple(self.ids)),
+                            log_exceptions=False)  # contention is retried by Odoo: no ERROR line
         self.invalidate_recordset(["state", "superseded_by_id"])
 
     def _prepare_correction_values(self):

@@ -127,8 +127,9 @@ class ResaleChannel(models.Model):
         self.ensure_one()
         try:
             with self.env.cr.savepoint(flush=False):
+                # A busy channel is answered (skipped, or the user told): no ERROR line in the log.
                 self.env.cr.execute(SQL("SELECT id FROM resale_channel WHERE id = %s FOR NO KEY UPDATE NOWAIT",
-                                        self.id))
+                                        self.id), log_exceptions=False)
         except psycopg2.errors.LockNotAvailable:
             return False
         return True

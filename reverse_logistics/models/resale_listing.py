@@ -130,6 +130,7 @@ class ResaleListing(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self = self._prepare_guarded_create(vals_list)
+        vals_list = [dict(vals) for vals in vals_list]  # the caller's values stay as they were
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         if unnamed:
             # The sequence next_by_code("resale.listing") would pick, looked up once for the batch

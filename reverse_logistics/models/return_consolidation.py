@@ -81,6 +81,7 @@ class ReturnConsolidation(models.Model):
     def create(self, vals_list):
         if not self._in_flow():
             raise UserError(self.env._("Consolidations are opened by returns arriving at their hub, not by hand."))
+        vals_list = [dict(vals) for vals in vals_list]  # the caller's values stay as they were
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("return.consolidation") or "/"
@@ -105,7 +106,9 @@ class ReturnConsolidation(models.Model):
         """Put ``orders`` (arrived at their hub) in the open load of their key, opening loads as needed."""
         # Two clerks scanning parcels of one hub at once must not open two loads for one key:
         # the hub rows are the lock (held to the end of the transaction).
-        self.env.cr.execute("SELECT id FROM return_hub WHERE id IN %s FOR UPDATE", [tuple(orders.hub_id.ids)])
+        # A serialisation failure here is expected contention, retried by Odoo: no ERROR line in the log.
+        self.env.cr.execute("SELECT id FROM return_hub WHERE id IN %s FOR UPDATE", [tuple(orders.hub_id.ids)],
+                            log_exceptions=False)
         groups = defaultdict(lambda: self.env["return.order"])
         for order in orders:
             groups[order._consolidation_key()] |= order
@@ -138,7 +141,8 @@ class ReturnConsolidation(models.Model):
                 state=", ".join(sorted({labels[state] for state in wrong.mapped("state")}))))
 
     def _lock(self):
-        self.env.cr.execute("SELECT id FROM return_consolidation WHERE id IN %s FOR UPDATE", [tuple(self.ids)])
+        self.env.cr.execute("SELECT id FROM return_consolidation WHERE id IN %s FOR UPDATE", [tuple(self.ids)],
+                            log_exceptions=False)  # contention is retried by Odoo: no ERROR line
         self.invalidate_recordset(["state"])
 
     def action_ready(self):

@@ -186,7 +186,8 @@ class ReturnConsolidation(models.Model):
     def _release_by_plan(self):
         # The hub rows first, as arrivals take them: a parcel scanned now joins the load before it closes,
         # or the next one after, never a load closing under it.
-        self.env.cr.execute("SELECT id FROM return_hub WHERE id IN %s FOR UPDATE", [tuple(self.hub_id.ids)])
+        self.env.cr.execute("SELECT id FROM return_hub WHERE id IN %s FOR UPDATE", [tuple(self.hub_id.ids)],
+                            log_exceptions=False)  # contention is retried by Odoo: no ERROR line
         for reason in (release_lib.CALENDAR, WAITING_LIMIT):
             loads = self.filtered(lambda load, reason=reason: load.departure_reason == reason)
             if loads:

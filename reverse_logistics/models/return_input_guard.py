@@ -176,7 +176,7 @@ class ReturnInputGuard(models.AbstractModel):
                 self.env.cr.execute(SQL(
                     "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE NOWAIT", SQL.identifier(self._table),
                     tuple(self.ids),
-                ))
+                ), log_exceptions=False)  # a busy row is answered with busy_message: no ERROR line
         except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure) as error:
             raise UserError(busy_message) from error
         self.invalidate_recordset()

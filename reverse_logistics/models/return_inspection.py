@@ -129,6 +129,7 @@ class ReturnInspection(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self = self._prepare_guarded_create(vals_list)
+        vals_list = [dict(vals) for vals in vals_list]  # the caller's values stay as they were
         products = self.env["product.product"].browse([vals["product_id"] for vals in vals_list])
         lines = self.env["return.order.line"].browse([vals["line_id"] for vals in vals_list])
         categories_by_company = defaultdict(lambda: self.env["product.category"])
@@ -288,3 +289,8 @@ class ReturnInspectionAnswer(models.Model):
     def _is_answered(self):
         self.ensure_one()
         return bool(self.result) if self.answer_type == "pass_fail" else bool((self.value or "").strip())
+
+    @api.depends("inspection_id.display_name", "question_id.name")
+    def _compute_display_name(self):
+        for answer in self:
+            answer.display_name = ": ".join(filter(None, (answer.inspection_id.display_name, answer.question_id.name)))

@@ -365,6 +365,9 @@ class ReturnOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self = self._prepare_guarded_create(vals_list)
+        # Copies: the reference is added below, and the caller's dicts must stay as they were (Odoo
+        # runs a create again with the very same values after a serialisation failure).
+        vals_list = [dict(vals) for vals in vals_list]
         # The header is checked on its values first; the lines check themselves when they are
         # created (return_order_line.py), inside the savepoint below, so that a refused request
         # leaves nothing at all, not even a return without lines, where the caller goes on.

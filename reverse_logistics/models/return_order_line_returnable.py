@@ -50,7 +50,7 @@ def lock_sources(cr, keys):
         """,
         SQL.identifier(LOCK_TABLE),
         SQL(", ").join(SQL("(%s, %s)", model, record_id) for model, record_id in keys),
-    ))
+    ), log_exceptions=False)  # the serialisation error is expected and answered by the retry: no ERROR line
 
 
 class ReturnOrderLine(models.Model):

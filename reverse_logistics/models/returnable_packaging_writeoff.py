@@ -69,6 +69,7 @@ class ReturnablePackagingWriteoff(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self = self._prepare_guarded_create(vals_list)
+        vals_list = [dict(vals) for vals in vals_list]  # the caller's values stay as they were
         for vals in vals_list:
             self._check_request_values(vals)
             if vals.get("partner_id"):

@@ -20,6 +20,7 @@ class SaleOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         Listing = self.env["resale.listing"]
+        vals_list = [dict(vals) for vals in vals_list]  # the caller's values stay as they were
         for vals in vals_list:
             if vals.get("resale_listing_id"):
                 listing = Listing.browse(vals["resale_listing_id"])
@@ -32,6 +33,7 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
+        vals = dict(vals)  # the caller's values stay as they were
         if "resale_listing_id" in vals or ("product_id" in vals and self.resale_listing_id):
             confirmed = self.filtered(lambda line: line.state == "sale" and line.resale_listing_id)
             if confirmed:

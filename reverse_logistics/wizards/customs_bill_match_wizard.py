@@ -39,7 +39,7 @@ class CustomsBillMatchWizard(models.TransientModel):
         bill = self.bill_id
         declarations = self.declaration_ids
         self.env.cr.execute(SQL("SELECT id FROM customs_declaration WHERE id IN %s FOR UPDATE",
-                                tuple(declarations.ids)))
+                                tuple(declarations.ids)), log_exceptions=False)  # retried by Odoo: no ERROR line
         declarations.invalidate_recordset(["cost_bill_id", "state"])
         problems = []
         if bill.move_type != "in_invoice" or bill.state == "cancel":
