@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CustomsDeclarationAuthorisation(models.Model):
@@ -12,3 +12,8 @@ class CustomsDeclarationAuthorisation(models.Model):
                             "OPO outward processing, IPO inward processing.")
     reference = fields.Char(required=True, help="Reference number of the authorisation.")
     holder_eori = fields.Char("Holder EORI", required=True)
+
+    @api.depends("type_code", "reference")
+    def _compute_display_name(self):
+        for authorisation in self:
+            authorisation.display_name = " ".join(filter(None, (authorisation.type_code, authorisation.reference)))

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CustomsDeclarationDocument(models.Model):
@@ -16,3 +16,8 @@ class CustomsDeclarationDocument(models.Model):
     reference = fields.Char(required=True)
     line_number = fields.Integer(help="Goods item number on the previous document, where it has several.")
     attachment_id = fields.Many2one("ir.attachment")
+
+    @api.depends("type_code", "reference")
+    def _compute_display_name(self):
+        for document in self:
+            document.display_name = " ".join(filter(None, (document.type_code, document.reference)))

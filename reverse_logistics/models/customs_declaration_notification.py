@@ -17,6 +17,13 @@ class CustomsDeclarationNotification(models.Model):
     errors = fields.Text()
     tax_ids = fields.One2many("customs.declaration.tax", "notification_id", "Taxes Assessed")
 
+    @api.depends("declaration_id.lrn", "sequence", "kind")
+    def _compute_display_name(self):
+        for notification in self:
+            notification.display_name = self.env._(
+                "%(lrn)s, notification %(sequence)s (%(kind)s)", lrn=notification.declaration_id.lrn or "",
+                sequence=notification.sequence, kind=notification.kind or "")
+
 
 class CustomsDeclarationTax(models.Model):
     """A duty or tax customs assessed (tax-calculation notification), kept for the accounts."""
@@ -44,3 +51,10 @@ class CustomsDeclarationTax(models.Model):
             code = (tax.tax_type or "").upper()
             tax.tax_kind = ("duty" if code.startswith("A") else "vat" if code.startswith("B")
                             else "excise" if code[:1] in ("E", "Q", "1", "2", "3", "4") else "other")
+
+    @api.depends("declaration_id.lrn", "tax_type", "item_number")
+    def _compute_display_name(self):
+        for tax in self:
+            tax.display_name = self.env._(
+                "%(lrn)s, item %(item)s: %(tax_type)s", lrn=tax.declaration_id.lrn or "", item=tax.item_number or "-",
+                tax_type=tax.tax_type or "")

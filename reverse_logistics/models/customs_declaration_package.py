@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CustomsDeclarationPackage(models.Model):
@@ -15,3 +15,9 @@ class CustomsDeclarationPackage(models.Model):
                             "PX pallet, BX box...")
     count = fields.Integer("Number", default=1, help="Number of packages (DE 6/10).")
     marks = fields.Char("Shipping Marks", help="Marks and numbers on the packages (DE 6/11).")
+
+    @api.depends("count", "type_code", "marks")
+    def _compute_display_name(self):
+        for package in self:
+            name = f"{package.count} × {package.type_code or ''}"
+            package.display_name = f"{name} ({package.marks})" if package.marks else name

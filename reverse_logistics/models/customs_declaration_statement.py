@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CustomsDeclarationStatement(models.Model):
@@ -9,3 +9,8 @@ class CustomsDeclarationStatement(models.Model):
     code = fields.Char(required=True, help="Additional information code (DE 2/2), e.g. 00500 (importer and "
                        "declarant the same) or a national code.")
     text = fields.Char(help="The statement's text, where the code needs one.")
+
+    @api.depends("code", "text")
+    def _compute_display_name(self):
+        for statement in self:
+            statement.display_name = ": ".join(filter(None, (statement.code, statement.text)))

@@ -97,3 +97,8 @@ class CustomsExchange(models.Model):
             "duration": exchange.duration,
             "error": exchange.error or False,
         }
+
+    @api.depends("declaration_id.lrn", "operation")
+    def _compute_display_name(self):
+        for exchange in self:
+            exchange.display_name = ": ".join(filter(None, (exchange.declaration_id.lrn, exchange.operation)))

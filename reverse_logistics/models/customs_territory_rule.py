@@ -115,3 +115,9 @@ class CustomsTerritoryRule(models.Model):
         orders = self.env["return.order"].sudo().search([("state", "in", PENDING_STATES)])
         if orders:
             self.env.add_to_compute(self.env["return.order"]._fields["customs_declaration_needed"], orders)
+
+    @api.depends("country_id.name", "state_id.name", "zip_pattern", "territory_code")
+    def _compute_display_name(self):
+        for rule in self:
+            where = ", ".join(filter(None, (rule.country_id.name, rule.state_id.name, rule.zip_pattern)))
+            rule.display_name = f"{where} → {rule.territory_code}" if rule.territory_code else where

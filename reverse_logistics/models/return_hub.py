@@ -240,3 +240,9 @@ class ReturnHubArea(models.Model):
             return 2
         code = (zip_code or "").replace(" ", "").upper()
         return 10 + len(self.zip_prefix) if code.startswith(self.zip_prefix) else 0
+
+    @api.depends("hub_id.name", "country_id.name", "zip_prefix", "territory_code")
+    def _compute_display_name(self):
+        for area in self:
+            origin = area.territory_code or " ".join(filter(None, (area.country_id.name, area.zip_prefix)))
+            area.display_name = ": ".join(filter(None, (area.hub_id.name, origin)))

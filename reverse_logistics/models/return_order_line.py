@@ -233,3 +233,12 @@ class ReturnOrderLine(models.Model):
                 }
             )
         return values
+
+    @api.depends("order_id.name", "product_id.display_name", "lot_id.name")
+    def _compute_display_name(self):
+        # Named as a person names it in a message ("RMA/2026/00012: Office chair (SN-4)"), not by its id.
+        for line in self:
+            product = line.product_id.display_name or ""
+            if line.lot_id:
+                product = f"{product} ({line.lot_id.name})"
+            line.display_name = ": ".join(part for part in (line.order_id.name, product) if part)

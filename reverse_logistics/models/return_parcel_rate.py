@@ -74,6 +74,12 @@ class ReturnParcelRate(models.Model):
             declaration_cost=_money(rates[planner_lib.ZONE_INTERNATIONAL].declaration_cost),
         )
 
+    @api.depends("zone", "company_id.name")
+    def _compute_display_name(self):
+        zones = dict(self._fields["zone"]._description_selection(self.env))
+        for rate in self:
+            rate.display_name = self.env._("Parcel rate %(zone)s", zone=zones.get(rate.zone, ""))
+
 
 def _money(value):
     # Monetary floats are rounded to the currency already: their repr is the amount in cents.
