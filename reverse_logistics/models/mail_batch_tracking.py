@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from markupsafe import escape
 
 from odoo import models
@@ -27,10 +29,31 @@ class MailBatchTracking(models.AbstractModel):
             if len(self) < 2:
                 return super()._message_track(fields_iter, initial_values_dict)
             return self._message_track_batch(fields_iter, initial_values_dict)
+
+    A model of Odoo's own (``stock.picking``) batches only the addon's records and leaves the others
+    on Odoo's path, with ``_tracking_notes_kept_for``.
     """
 
     _name = "return.batch.tracking.mixin"
     _description = "Batched tracking messages"
+
+    @contextmanager
+    def _tracking_notes_kept_for(self, others):
+        """Inside, the tracking bodies and authors queued for this model leave out those of ``others``;
+        they are queued again after. Odoo's tracking and the batch both take every entry of the model, so
+        a batch of some records must not take the notes of the records tracked on Odoo's path after it."""
+        data = self.env.cr.precommit.data
+        kept = {}
+        for key in (f"mail.tracking.message.{self._name}", f"mail.tracking.author.{self._name}"):
+            entries = data.get(key)
+            if entries and others:
+                kept[key] = {record_id: entries.pop(record_id) for record_id in others._ids if record_id in entries}
+        try:
+            yield
+        finally:
+            for key, entries in kept.items():
+                if entries:
+                    data.setdefault(key, {}).update(entries)
 
     def _message_track_batch(self, fields_iter, initial_values_dict):
         """``mail.thread._message_track`` for a batch: the same tracking, its messages created at once."""

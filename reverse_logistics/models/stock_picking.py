@@ -42,10 +42,17 @@ class StockPicking(models.Model):
                 ))
 
     def _message_track(self, fields_iter, initial_values_dict):
-        # Receipts of returns (and any transfers) validated by the hundred: their tracking in one batch.
-        if len(self) < 2:
+        # Transfers of returns (receipts, hub legs) validated by the hundred: their tracking in one batch.
+        # Every other transfer of the database keeps Odoo's own path, record by record.
+        batched = self.filtered(lambda picking: picking.return_order_id or picking.return_consolidation_id)
+        if len(batched) < 2:
             return super()._message_track(fields_iter, initial_values_dict)
-        return self._message_track_batch(fields_iter, initial_values_dict)
+        others = self - batched
+        with self._tracking_notes_kept_for(others):
+            tracking = batched._message_track_batch(fields_iter, initial_values_dict)
+        if others:
+            tracking.update(super(StockPicking, others)._message_track(fields_iter, initial_values_dict))
+        return tracking
 
     def _set_scheduled_date(self):
         # Every new transfer writes its scheduled date on its moves, one write per transfer (each one

@@ -104,6 +104,66 @@ class TestBatchChatter(ReturnsCase):
         self.assertEqual(self._described(self._tracking_message(self.returns[1]))["tracking"][0][1:],
                          ("Approved", "Received"))
 
+    def _spy_on_batches(self):
+        """The transfers the batched tracking wrote, one recordset per batch."""
+        batches = []
+        Picking = type(self.env["stock.picking"])
+        batch = Picking._message_track_batch
+
+        def spy(pickings, *args, **kwargs):
+            batches.append(pickings)
+            return batch(pickings, *args, **kwargs)
+
+        self.patch(Picking, "_message_track_batch", spy)
+        return batches
+
+    def _confirmed_deliveries(self, count):
+        orders = self.env["sale.order"]
+        for _i in range(count):
+            orders |= self.env["sale.order"].create({
+                "partner_id": self.customer.id, "warehouse_id": self.warehouse.id,
+                "order_line": [fields.Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+            })
+        orders.action_confirm()
+        pickings = orders.picking_ids
+        for move in pickings.move_ids:
+            move.quantity = move.product_uom_qty
+        pickings.move_ids.picked = True
+        self._finalize_tracking()
+        return pickings
+
+    def test_other_transfers_validated_together_keep_odoos_own_tracking(self):
+        batches = self._spy_on_batches()
+        alone, together = self._confirmed_deliveries(1), self._confirmed_deliveries(2)
+        alone.button_validate()
+        self._finalize_tracking()
+        together.button_validate()
+        self._finalize_tracking()
+        self.assertEqual(batches, [], "a company's own transfers never go through the returns' batch")
+        reference = self._tracking_message(alone)
+        self.assertTrue(reference)
+        for picking in together:
+            message = self._tracking_message(picking)
+            self.assertEqual(self._described(message), self._described(reference))
+            self.assertEqual(message.res_id, picking.id)
+
+        # Return receipts validated together, with a delivery of the company among them: the receipts
+        # are tracked in one batch, the delivery on Odoo's path, each with its own message.
+        self.returns.action_submit()
+        self.returns.action_approve()
+        delivery = self._confirmed_deliveries(1)
+        receipts = self.returns.picking_ids
+        for move in receipts.move_ids:
+            move.quantity = move.product_uom_qty
+        receipts.move_ids.picked = True
+        self._finalize_tracking()
+        (receipts | delivery).button_validate()
+        self._finalize_tracking()
+        self.assertEqual([batch.ids for batch in batches], [receipts.ids])
+        self.assertEqual(self._described(self._tracking_message(delivery)), self._described(reference))
+        for receipt in receipts:
+            self.assertEqual(self._tracking_message(receipt).res_id, receipt.id)
+
     def test_a_template_compiled_once_renders_what_odoo_renders_record_by_record(self):
         template = self.env.ref("reverse_logistics.mail_template_return_approved")
         self.assertTrue(template._has_unsafe_expression_template_qweb(template.body_html, "return.order"),
