@@ -12,9 +12,11 @@ ODOO_ADDONS_PATH (see odoo_env.py). Arguments are passed on to Odoo (e.g. ``--de
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +36,32 @@ def port_is_free(port):
     return True
 
 
+# Odoo's own log lines during an install: "<date> <pid> INFO <db> odoo.modules.loading: loading stock/views/x.xml"
+# and "... Module stock: loading demo". The module being installed is the one whose files load.
+LOADING = re.compile(r" (?P<level>[A-Z]+) \S+ odoo\.modules\.loading: (?:loading (?P<module>[\w.]+)/"
+                     r"|Module (?P<demo>[\w.]+): loading demo)")
+SERIOUS = re.compile(r" (WARNING|ERROR|CRITICAL) ")
+
+
+def install_progress(lines, say, clock=time.monotonic):
+    """Tell, from Odoo's log ``lines`` of an install, which module is being installed and how long it has
+    taken so far (one line per module, and one when its demo data loads); warnings and errors are shown
+    as they come. Returns the number of modules seen."""
+    started, current, seen = clock(), None, []
+    for line in lines:
+        match = LOADING.search(line)
+        if match and match["module"] and match["module"] != current:
+            current = match["module"]
+            if current not in seen:
+                seen.append(current)
+            say(f"  installing {current} (module {len(seen)}, {clock() - started:.0f} s so far)")
+        elif match and match["demo"]:
+            say(f"  loading the demo data of {match['demo']} ({clock() - started:.0f} s so far)")
+        elif SERIOUS.search(line) or not line[:4].isdigit():
+            say(line.rstrip("\n"))  # warnings, errors and tracebacks, as Odoo printed them
+    return len(seen)
+
+
 def main(extra_args):
     odoo, why_not = find_odoo()
     if odoo is None:
@@ -49,10 +77,18 @@ def main(extra_args):
         common = ["-d", database, *cluster.odoo_args(), f"--addons-path={odoo.addons_path}",
                   f"--data-dir={cluster.base / 'filestore'}", "--http-port", str(port)]
         print(f"Installing reverse_logistics with demo data (Odoo {odoo.version}) in a throwaway PostgreSQL "
-              f"cluster ({cluster.base})...", flush=True)
-        install = subprocess.run([sys.executable, "-m", "odoo", *common, "-i", "reverse_logistics",
-                                  "--stop-after-init", "--log-level=warn", *extra_args], env=odoo.env, cwd=REPO,
-                                 preexec_fn=die_with_parent)
+              f"cluster ({cluster.base}); this takes a few minutes, module by module:", flush=True)
+        install = subprocess.Popen([sys.executable, "-m", "odoo", *common, "-i", "reverse_logistics",
+                                    "--stop-after-init", "--log-level=info", *extra_args], env=odoo.env, cwd=REPO,
+                                   preexec_fn=die_with_parent, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, errors="replace")
+        try:
+            modules = install_progress(install.stdout, say=lambda message: print(message, flush=True))
+            install.wait()
+        finally:
+            stop_process(install)
+        if install.returncode == 0:
+            print(f"Installed: {modules} modules.", flush=True)
         if install.returncode != 0:
             print("!! installing reverse_logistics failed (see above)", flush=True)
             return 1
