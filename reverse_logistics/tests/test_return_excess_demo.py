@@ -1,6 +1,6 @@
 """The demo's distributor: an agreement, five months of invoices and an end-of-season excess-stock return."""
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -23,3 +23,20 @@ class TestDemoExcessReturn(TransactionCase):
         note = rma.message_ids.filtered(lambda m: "Checked against agreement" in (m.body or ""))
         self.assertIn("Teak sun lounger: 2 Units of 2 cut, above the 10 % allowance", note.body)
         self.assertIn("Solar lantern (2024 model): 5 Units of 5 cut, discontinued", note.body)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoPortalExcess(HttpCase):
+    def test_the_documented_portal_login_sees_its_excess_stock_agreement(self):
+        agreement = self.env.ref("reverse_logistics.demo_excess_agreement_weber")
+        self.assertEqual(agreement.state, "active")
+        # The garden range invoiced two months ago and the rest of what Weber bought in six months.
+        self.assertGreaterEqual(agreement.purchases_amount, 1920.0)
+        self.assertAlmostEqual(agreement.allowance_amount, agreement.purchases_amount * 0.10, places=2)
+        left = f"{agreement.allowance_left:,.2f}"
+        # The login the README gives for the demo's portal.
+        self.authenticate("portal.returns@example.com", "portal.returns")
+        self.assertIn("o_portal_excess_return", self.url_open("/my/returns").text)
+        page = self.url_open("/my/returns/excess").text
+        self.assertIn("Kaufhaus Weber: garden range rotation", page)
+        self.assertIn(left, page, "the allowance left: 10 % of what Weber bought")
