@@ -154,7 +154,9 @@ class ReturnOrder(models.Model):
         ).filtered(lambda o: o.state == "approved")
         if shipped:
             # The carrier has the parcel: the return is on its way, whoever marks it. The stock
-            # is received by the warehouse, not by the carrier's word.
+            # is received by the warehouse, not by the carrier's word. Batches of one carrier often
+            # name the same return at once: the rows are taken first, so the loser is retried quietly.
+            shipped._lock_rows_for_update()
             shipped._flow_write({"state": "in_transit"})
         return recorded, duplicates + len(conflicts), sorted(set(unknown))
 

@@ -10,9 +10,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, fields
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
-from odoo.tools import mute_logger
 
-from .test_return_concurrency import let_worker_threads_in, race, transaction
+from .test_return_concurrency import let_worker_threads_in, race, transaction, without_error_log
 
 BUSY = "being decided right now"
 SPENT = "Nothing of this proposal can be returned(.|\n)*above the 10 % allowance"
@@ -53,7 +52,7 @@ class TestExcessAllowanceRace(BaseCase):
             return env["return.order"].search([("return_agreement_id", "=", self.agreement_id)]).line_ids.mapped(
                 "product_uom_qty")
 
-    @mute_logger("odoo.sql_db")
+    @without_error_log
     def test_a_proposal_while_another_holds_the_agreement_is_refused(self):
         with transaction() as env_a, transaction() as env_b:
             self._propose(env_a)
@@ -66,7 +65,7 @@ class TestExcessAllowanceRace(BaseCase):
             self._propose(env_c)
         self.assertEqual(self._returns(), [1.0])
 
-    @mute_logger("odoo.sql_db")
+    @without_error_log
     def test_a_proposal_decided_on_a_snapshot_older_than_the_winner_is_refused(self):
         with transaction() as env_b:
             # B's snapshot starts before A commits: it does not see A's return.
@@ -79,7 +78,7 @@ class TestExcessAllowanceRace(BaseCase):
             env_b.cr.rollback()
         self.assertEqual(self._returns(), [1.0])
 
-    @mute_logger("odoo.sql_db", "odoo.service.model")
+    @without_error_log
     def test_two_workers_at_once_create_one_return(self):
         outcome = race(self._propose, self._propose)
         self.assertIsInstance(outcome["first"], int)
