@@ -93,6 +93,28 @@ class ReturnHub(models.Model):
     mode_ids = fields.One2many("return.hub.mode", "hub_id", "Outbound Modes", copy=True)
     note = fields.Text()
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A partner's site has no warehouse to take its address and location from: refuse it here, with the
+        # field's name, rather than let the database's NOT NULL refuse it with a generic message.
+        self._check_place_given(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_place_given([vals], written=True)
+        return super().write(vals)
+
+    def _check_place_given(self, vals_list, written=False):
+        """Refuse a hub left without its address or receiving location (a warehouse gives both)."""
+        for name in ("location_id", "partner_id"):
+            for vals in vals_list:
+                given = vals.get(name) or (not written and vals.get("warehouse_id"))
+                if (name in vals or not written) and not given:
+                    raise ValidationError(self.env._(
+                        "Hub %(hub)s: give its %(field)s (or the warehouse of ours that runs it).",
+                        hub=vals.get("name") or ", ".join(self.mapped("name")) or self.env._("(new)"),
+                        field=self._fields[name]._description_string(self.env)))
+
     @api.depends("warehouse_id")
     def _compute_partner_id(self):
         for hub in self.filtered("warehouse_id"):

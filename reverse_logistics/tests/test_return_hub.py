@@ -73,6 +73,16 @@ class TestReturnHub(ReturnsCase):
         no_country = self.env["res.partner"].create({"name": "Somewhere", "company_id": self.company.id})
         self._refused("needs a country", {"partner_id": no_country.id})
 
+    def test_hub_without_receiving_location_is_refused_naming_the_field(self):
+        # A partner's site: no warehouse to take the location from. Refused before the INSERT, by name
+        # (not by the database's NOT NULL, which would log an ERROR and say nothing a manager can act on).
+        with self.assertRaisesRegex(ValidationError, "Hub Bare: give its Receiving Location"):
+            self.env["return.hub"].with_user(self.manager).create(
+                {"name": "Bare", "partner_id": self.hub_address.id})
+        with self.assertRaisesRegex(ValidationError, "give its Receiving Location"):
+            self.hub.with_user(self.manager).write({"location_id": False})
+        self.assertEqual(self.hub.location_id, self.hub_location)
+
     def test_hub_cannot_use_another_companys_warehouse(self):
         other = self.env["res.company"].create({"name": "Other hub company"})
         other_warehouse = self.env["stock.warehouse"].search([("company_id", "=", other.id)], limit=1)
