@@ -110,12 +110,24 @@ class ReturnOrder(models.Model):
         # sudo: the hubs are the company's routing configuration, applied whoever approves (a
         # portal customer's request may be approved by the policy at submission).
         hubs = self.env["return.hub"].sudo().search([("company_id", "in", self.company_id.ids)])
-        if not hubs:
-            return
+        # Even without a hub, a company with a parcel card prices each return's parcel direct: the
+        # sustainability figures count every return, not only those a hub could have taken.
         routed = {order.id: values for order, values in self._route_alone(hubs).items()}
         for order_id, values in routed.items():
             self.browse(order_id)._flow_write(values)
-        self.browse([order.id for order in self if order.id not in routed])._assign_serving_hubs(hubs)
+        if hubs:
+            self.browse([order.id for order in self if order.id not in routed])._assign_serving_hubs(hubs)
+
+    def _price_unpriced_routes(self):
+        """Price as direct parcels the returns among these that went direct without figures (approved before
+        the company had its parcel card), as of their approval; returns routed through a hub keep theirs."""
+        unpriced = self.filtered(lambda order: order.date_approved and not order.hub_id
+                                 and not order.route_cost and not order.baseline_cost)
+        routed = unpriced._route_alone(
+            self.env["return.hub"], ready_dates={order.id: order.date_approved.date() for order in unpriced})
+        for order, values in routed.items():
+            self.browse(order.id)._flow_write(values)  # as the caller, not as the planner's sudo
+        return True
 
     def _assign_serving_hubs(self, hubs):
         """Without a parcel card there is nothing to compare: the hub serving the address most precisely."""

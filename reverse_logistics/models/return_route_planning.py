@@ -209,9 +209,14 @@ class ReturnOrder(models.Model):
             sentences.append(templates[code] % shown)
         return "\n".join(sentences)
 
-    def _route_alone(self, hubs):
-        """Each return routed on its own at the margin (approval): its hub and figures, per the planner."""
+    def _route_alone(self, hubs, ready_dates=None):
+        """Each return routed on its own at the margin (approval): its hub and figures, per the planner.
+
+        Without hubs (none yet, or ``hubs`` empty on purpose) every return is priced as its parcel direct.
+        ``ready_dates``: {return id: the day it was ready to leave}, today by default.
+        """
         today = fields.Date.context_today(self)
+        ready_dates = ready_dates or {}
         routed = {}
         # sudo: the planner reads what the route depends on (weights, customs territory, the company's service
         # level), internal fields a portal customer whose request the policy approves at once may not read.
@@ -222,7 +227,8 @@ class ReturnOrder(models.Model):
             if planner is None:
                 continue
             hubs_by_key = {str(hub.id): hub for hub in hubs}
-            lines = planner.route([order._prepare_planner_return(today) for order in orders])
+            lines = planner.route([order._prepare_planner_return(ready_dates.get(order.id, today))
+                                   for order in orders])
             templates = self._route_reason_templates()
             for order, line in zip(orders, lines, strict=True):
                 routed[order] = order._route_values(line, hubs_by_key, templates)

@@ -25,7 +25,12 @@ Figures and how they are computed:
   are equal).
 - Transport cost and CO2e: the return's route figures and their baseline, as the planner gives them
   (its estimate at approval, the load's real shares once the load has left). Saving = baseline - route;
-  CO2e avoided = baseline - route (ISO 14083, with the planner's emission intensities).
+  CO2e avoided = baseline - route (ISO 14083, with the planner's emission intensities), rounded to the
+  gram in numeric so that a nil difference never shows as -0. Both are signed and never clipped: routes
+  are chosen on cost, and a hub leg by a small truck after a detour may cost less and emit more than the
+  parcel direct (a negative CO2e avoided), which is what the report must show next to the saving. A
+  return shipped direct carries its parcel's cost and CO2e on both sides (priced at approval as soon as
+  the company has its parcel card, with or without hubs).
 - Units by outcome: the quantities of the return's units (their inspections) whose disposition is
   decided, under way or done, by disposition code:
 
@@ -248,7 +253,8 @@ class ReturnSustainabilityReport(models.Model):
                    COALESCE(ro.baseline_cost, 0) - COALESCE(ro.route_cost, 0) AS saving,
                    COALESCE(ro.route_co2e_kg, 0) AS route_co2e_kg,
                    COALESCE(ro.baseline_co2e_kg, 0) AS baseline_co2e_kg,
-                   COALESCE(ro.baseline_co2e_kg, 0) - COALESCE(ro.route_co2e_kg, 0) AS co2e_avoided_kg,
+                   ROUND((COALESCE(ro.baseline_co2e_kg, 0) - COALESCE(ro.route_co2e_kg, 0))::numeric, 3)
+                       AS co2e_avoided_kg,
                    %(units)s,
                    %(percents)s,
                    COALESCE(outcome.recovered_value, 0) AS recovered_value,

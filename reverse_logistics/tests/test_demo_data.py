@@ -165,6 +165,25 @@ class TestDemoHubs(TransactionCase):
         kent = self.env.ref("reverse_logistics.demo_return_hub_kent")
         self.assertEqual((kent.state, kent.hub_id, kent.consolidation_id), ("approved", load.hub_id, load.browse()))
 
+    def test_every_demo_return_carries_its_parcels_cost_and_co2e(self):
+        company = self.env.ref("reverse_logistics.demo_company_es")
+        approved = self.env["return.order"].search(
+            [("company_id", "=", company.id), ("date_approved", "!=", False)])._plannable()
+        direct = approved.filtered(lambda order: not order.hub_id)
+        self.assertGreaterEqual(len(direct), 10, "the demo's returns that went direct as parcels")
+        for order in approved:
+            self.assertGreater(order.baseline_cost, 0.0, order.name)
+            self.assertGreater(order.baseline_co2e_kg, 0.0, order.name)
+        for order in direct:
+            self.assertEqual((order.route_cost, order.route_co2e_kg), (order.baseline_cost, order.baseline_co2e_kg),
+                             f"{order.name}: direct, its route is its parcel")
+        # the printed summary opens on a period with figures, the direct parcels among them
+        wizard = self.env["return.sustainability.summary.wizard"].with_company(company).create({})
+        summary = wizard._summary()
+        self.assertGreater(summary["total"]["return_count"], 0)
+        parcels = [row for row in summary["by_mode"] if row["label"] == "Parcel (direct)"]
+        self.assertTrue(parcels and parcels[0]["route_cost"] > 0, "the direct parcels' cost is in the totals")
+
     def test_the_frankfurt_hub_inspects_and_grades_with_its_local_locations(self):
         frankfurt = self.env.ref("reverse_logistics.demo_hub_frankfurt")
         self.assertEqual(frankfurt.service_level, "inspect")

@@ -90,6 +90,28 @@ class TestReturnRoutePlanning(ReturnsCase):
         self.assertGreater(load.co2e_kg, 0.0)
         self.assertEqual(rma.route_cost, 0.0, "the return's share is not made up without the baseline")
 
+    def test_without_an_active_hub_a_return_is_priced_as_its_parcel_direct(self):
+        self.hub.active = False
+        rma = self._approved_returns(1)
+        self.assertFalse(rma.hub_id)
+        self.assertAlmostEqual(rma.baseline_cost, 16.00, msg="Berlin to Zaragoza: 14.00 + 1.00/kg x 2 kg")
+        self.assertEqual((rma.route_cost, rma.route_co2e_kg), (rma.baseline_cost, rma.baseline_co2e_kg))
+        self.assertGreater(rma.route_co2e_kg, 0.0)
+        self.assertIn("No hub serves", rma.route_reason)
+        # approved before the company had its card: priced afterwards as of its approval, not through a hub
+        self.env["return.parcel.rate"].search([("company_id", "=", self.company.id)]).unlink()
+        late = self._approved_returns(1)
+        self.assertEqual(late.baseline_cost, 0.0)
+        self.hub.active = True
+        self.env["return.parcel.rate"].create([
+            {"zone": "domestic", "per_parcel": 5.0, "per_kg": 0.5, "transit_days": 2},
+            {"zone": "territory", "per_parcel": 14.0, "per_kg": 1.0, "transit_days": 4},
+            {"zone": "international", "per_parcel": 30.0, "per_kg": 2.0, "transit_days": 6},
+        ])
+        (late | rma)._price_unpriced_routes()
+        self.assertAlmostEqual(late.route_cost, 16.00, msg="its parcel direct, though the hub would be cheaper now")
+        self.assertFalse(late.hub_id, "priced as the parcel it went as, not rerouted")
+
     def _plan(self, user=None):
         action = self.env["return.route.plan.wizard"].with_user(user or self.manager).action_open()
         return self.env["return.route.plan.wizard"].with_user(user or self.manager).browse(action["res_id"])

@@ -196,6 +196,9 @@ class TestSustainabilityReport(HttpCase, ReturnsCase):
         self.assertEqual([row["label"] for row in summary["by_mode"]],
                          ["Parcel (direct)", "Road", "Sea", "At the Hub (not left yet)"])
         self.assertEqual([row["co2e_avoided_kg"] for row in summary["by_mode"]], [0.0, 9.0, 12.0, 3.0])
+        # never "-0.0": a nil difference left by float arithmetic prints as 0.0
+        rounded = wizard._rounded({"co2e_avoided_kg": -1e-9, "saving": -0.001, "parcels_avoided": -0.0})
+        self.assertEqual([str(value) for value in rounded.values()], ["0.0", "0.0", "0.0"])
         wizard.hub_id = self.london
         self.assertEqual(wizard._summary()["total"]["return_count"], 2)
         wizard.hub_id = False

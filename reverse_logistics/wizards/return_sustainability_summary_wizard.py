@@ -24,12 +24,21 @@ class ReturnSustainabilitySummaryWizard(models.TransientModel):
     _check_company_auto = True
 
     @api.model
+    def _default_period(self):
+        """The calendar month of the company's latest approved return, so that the summary opens on figures;
+        last month while the company has none."""
+        latest = self.env["return.sustainability.report"]._read_group(
+            [("company_id", "=", self.env.company.id)], [], ["date:max"])[0][0]
+        start = (latest or fields.Date.context_today(self) - relativedelta(months=1)).replace(day=1)
+        return start, start + relativedelta(months=1, days=-1)
+
+    @api.model
     def _default_date_from(self):
-        return fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+        return self._default_period()[0]
 
     @api.model
     def _default_date_to(self):
-        return fields.Date.context_today(self).replace(day=1) - relativedelta(days=1)
+        return self._default_period()[1]
 
     date_from = fields.Date("From", required=True, default=lambda self: self._default_date_from())
     date_to = fields.Date("To", required=True, default=lambda self: self._default_date_to())
@@ -60,6 +69,17 @@ class ReturnSustainabilitySummaryWizard(models.TransientModel):
             figures[percent] = figures[numerator] * 100.0 / figures[denominator] if figures[denominator] else None
         return figures
 
+    def _rounded(self, figures):
+        """Sums rounded as printed (money to the currency, CO2e to 0.1 kg, counts to 0.01), and never -0.0:
+        a saving or CO2e avoided of nothing prints 0.0 whatever the float arithmetic left."""
+        for name, value in figures.items():
+            if name in ("route_cost", "baseline_cost", "saving", "recovered_value"):
+                value = self.currency_id.round(value)
+            else:
+                value = round(value, 1 if name.endswith("co2e_kg") else 2)
+            figures[name] = value + 0.0  # -0.0 + 0.0 is 0.0
+        return figures
+
     def _summary(self):
         """Totals, per hub and per mode, from one grouped read of the sustainability report."""
         self.ensure_one()
@@ -75,6 +95,8 @@ class ReturnSustainabilitySummaryWizard(models.TransientModel):
             for target in (total, by_hub[hub], by_mode[mode]):
                 for name, value in zip(SUMMED, values, strict=True):
                     target[name] += value or 0.0
+        for figures in (total, *by_hub.values(), *by_mode.values()):
+            self._rounded(figures)
         direct = self.env._("Direct (no hub)")
         hubs = sorted(by_hub.items(), key=lambda item: (not item[0], item[0].name or ""))
         return {
