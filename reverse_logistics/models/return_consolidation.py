@@ -12,6 +12,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..returns_lib.consolidation import manifest as manifest_lib
+from .return_hub import product_class_label
 from .return_input_guard import flow_writes
 from .return_states import RECEIVABLE_STATES
 
@@ -42,8 +43,10 @@ class ReturnConsolidation(models.Model):
     customs_regime = fields.Char(
         readonly=True, help="The customs territory its returns come from: goods of different status travel apart."
     )
+    customs_regime_name = fields.Char("Customs Territory", compute="_compute_names")
     hazardous = fields.Boolean(readonly=True)
     product_class = fields.Char(readonly=True, default="general")
+    product_class_name = fields.Char("Goods", compute="_compute_names")
     state = fields.Selection(CONSOLIDATION_STATES, default="open", required=True, readonly=True, tracking=True,
                              index=True, copy=False)
     return_ids = fields.One2many("return.order", "consolidation_id", "Returns", readonly=True)
@@ -76,6 +79,19 @@ class ReturnConsolidation(models.Model):
                 line.price_subtotal * quantity / line.product_uom_qty for line, quantity in carried
                 if line.product_uom_qty
             )
+
+    @api.depends("customs_regime", "product_class")
+    @api.depends_context("lang")
+    def _compute_names(self):
+        """The load's customs territory and product class as people say them (its key keeps the codes)."""
+        codes = set(self.mapped("customs_regime")) - {False}
+        found = self.env["res.country"].search([("code", "in", list(codes))])
+        countries = {country.code: country.name for country in found}
+        territories = {"EU": self.env._("European Union")}
+        for load in self:
+            code = load.customs_regime
+            load.customs_regime_name = code and (territories.get(code) or countries.get(code) or code)
+            load.product_class_name = product_class_label(self.env, load.product_class)
 
     @api.model_create_multi
     def create(self, vals_list):

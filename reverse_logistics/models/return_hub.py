@@ -29,6 +29,15 @@ SERVICE_LEVELS = [
     ("record", "Open and Record"),
     ("inspect", "Inspect and Grade"),
 ]
+# The product class of every load without hazardous goods (hazardous ones take their category's name).
+GENERAL_CLASS = "general"
+
+
+def product_class_label(env, product_class):
+    """A load's product class for people: hazardous classes are product categories, the rest general goods."""
+    return env._("General goods") if not product_class or product_class == GENERAL_CLASS else product_class
+
+
 # Postal codes are compared without spaces, in capitals: a prefix is letters and digits only.
 POSTAL_PREFIX = re.compile(r"^[A-Z0-9]{1,10}$")
 TERRITORY_CODE = re.compile(r"^[A-Z0-9]{2,10}$")

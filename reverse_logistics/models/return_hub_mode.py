@@ -9,6 +9,32 @@ from .return_input_guard import FLOAT_LIMIT
 MODE_LABELS = {"road": "Road", "rail": "Rail", "sea": "Sea", "air": "Air"}
 
 
+def vehicle_class_labels(env):
+    """{vehicle class of the emission intensities: its name for people}, in the user's language."""
+    return {
+        "van_lt_3.5t": env._("Van up to 3.5 t"),
+        "rigid_7.5_12t": env._("Rigid truck 7.5-12 t"),
+        "rigid_20_26t": env._("Rigid truck 20-26 t"),
+        "artic_34_40t": env._("Articulated truck 34-40 t"),
+        "electric_eu": env._("Electric train"),
+        "diesel": env._("Diesel train"),
+        "container_deep_sea": env._("Deep-sea container ship"),
+        "container_short_sea": env._("Short-sea container ship"),
+        "ropax_5000_9999gt": env._("Ro-ro passenger ferry 5,000-9,999 GT"),
+        "ropax_10000_19999gt": env._("Ro-ro passenger ferry 10,000-19,999 GT"),
+        "ropax_gt_20000gt": env._("Ro-ro passenger ferry over 20,000 GT"),
+        "freighter_gt_1500km": env._("Freighter aircraft, over 1,500 km"),
+        "belly_gt_1500km": env._("Passenger aircraft hold, over 1,500 km"),
+        "lt_1500km": env._("Aircraft, under 1,500 km"),
+    }
+
+
+def vehicle_class_label(env, vehicle_class, labels=None):
+    """A vehicle class's name; a class added to the data file without one shows its code, spaced out."""
+    labels = labels or vehicle_class_labels(env)
+    return labels.get(vehicle_class) or (vehicle_class or "").replace("_", " ")
+
+
 class ReturnHubMode(models.Model):
     _name = "return.hub.mode"
     _description = "Outbound Mode of a Return Hub"
@@ -47,24 +73,31 @@ class ReturnHubMode(models.Model):
     @api.model
     def _selection_vehicle_class(self):
         classes = sorted({vehicle for (_mode, vehicle) in default_factors().intensities})
-        return [(vehicle, vehicle) for vehicle in classes]
+        labels = vehicle_class_labels(self.env)
+        return [(vehicle, vehicle_class_label(self.env, vehicle, labels)) for vehicle in classes]
 
     @api.depends("hub_id", "mode", "vehicle_class")
     def _compute_display_name(self):
         labels = dict(self._fields["mode"]._description_selection(self.env))
+        vehicles = vehicle_class_labels(self.env)
         for record in self:
             mode = labels.get(record.mode, "")
-            record.display_name = f"{record.hub_id.name or ''}: {mode} ({record.vehicle_class or ''})"
+            vehicle = vehicle_class_label(self.env, record.vehicle_class, vehicles) if record.vehicle_class else ""
+            record.display_name = f"{record.hub_id.name or ''}: {mode} ({vehicle})"
 
     @api.constrains("mode", "vehicle_class")
     def _check_vehicle_class(self):
         known = default_factors().intensities
+        vehicles = vehicle_class_labels(self.env)
+        modes = dict(self._fields["mode"]._description_selection(self.env))
         for record in self:
             if (record.mode, record.vehicle_class) not in known:
                 raise ValidationError(self.env._(
                     "Hub %(hub)s: %(vehicle)s is not a vehicle class of %(mode)s transport (known: %(known)s).",
-                    hub=record.hub_id.name, vehicle=record.vehicle_class, mode=record.mode,
-                    known=", ".join(sorted(vehicle for (mode, vehicle) in known if mode == record.mode)),
+                    hub=record.hub_id.name, vehicle=vehicle_class_label(self.env, record.vehicle_class, vehicles),
+                    mode=modes.get(record.mode, record.mode),
+                    known=", ".join(sorted(vehicle_class_label(self.env, vehicle, vehicles)
+                                           for (mode, vehicle) in known if mode == record.mode)),
                 ))
 
     @api.constrains("per_shipment", "per_kg", "per_pallet", "max_weight", "max_volume", "max_pallets", "transit_days",
@@ -76,7 +109,7 @@ class ReturnHubMode(models.Model):
                 if not 0 <= record[name] <= FLOAT_LIMIT:
                     raise ValidationError(self.env._(
                         "Hub %(hub)s, %(mode)s: %(field)s cannot be negative or above %(limit)s.",
-                        hub=record.hub_id.name, mode=record.mode,
+                        hub=record.hub_id.name, mode=record.display_name,
                         field=self._fields[name]._description_string(self.env), limit=f"{FLOAT_LIMIT:,.0f}"))
 
     @api.constrains("hazardous_allowed", "hub_id")

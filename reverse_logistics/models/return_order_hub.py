@@ -5,9 +5,8 @@ from collections import defaultdict
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from .return_hub import GENERAL_CLASS
 from .return_states import RECEIVABLE_STATES
-
-GENERAL_CLASS = "general"
 
 
 class ReturnOrder(models.Model):

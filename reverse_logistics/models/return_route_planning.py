@@ -16,6 +16,8 @@ from ..returns_lib.consolidation import planner as planner_lib
 from ..returns_lib.consolidation.emissions import default_factors
 from ..returns_lib.consolidation.geo import Point, default_centroids, great_circle_km
 from ..returns_lib.customs import territory as territory_lib
+from .return_hub import product_class_label
+from .return_hub_mode import vehicle_class_label, vehicle_class_labels
 
 
 def _point(partner):
@@ -194,9 +196,35 @@ class ReturnOrder(models.Model):
                                                "when the load leaves."),
         }
 
+    def _route_reason_names(self):
+        """{reason parameter: a function naming its planner code for people}."""
+        env = self.env
+        modes = dict(self.env["return.hub.mode"]._fields["mode"]._description_selection(env))
+        vehicles = vehicle_class_labels(env)
+        triggers = {
+            "calendar": env._("its calendar day"), "weight": env._("its weight limit"),
+            "volume": env._("its volume limit"), "value": env._("its value limit"),
+            "count": env._("its number of returns"), "capacity": env._("the vehicle's capacity"),
+            "shipped": env._("shipped"),
+        }
+
+        def level(code):
+            if code.startswith("postal_area:"):
+                return env._("postal area %(prefix)s", prefix=code.partition(":")[2])
+            return env._("country") if code == "country" else code
+
+        return {
+            "mode": lambda code: modes.get(code, code),
+            "vehicle_class": lambda code: vehicle_class_label(env, code, vehicles),
+            "product_class": lambda code: product_class_label(env, code),
+            "trigger": lambda code: triggers.get(code, code),
+            "level": level,
+        }
+
     def _route_reason_text(self, line, hubs_by_key, templates=None):
         """The planner's reasons in the user's language (the planner speaks codes and parameters)."""
         templates = templates or self._route_reason_templates()
+        names = self._route_reason_names()
         sentences = []
         for code, params in line.reasons:
             if code not in templates:
@@ -204,6 +232,11 @@ class ReturnOrder(models.Model):
             shown = dict(params)
             if shown.get("hub") in hubs_by_key:
                 shown["hub"] = hubs_by_key[shown["hub"]].name
+            # The planner's codes (mode, vehicle class, product class, what closes a load, where the origin
+            # is taken from) read as words.
+            for name, table in names.items():
+                if isinstance(shown.get(name), str):
+                    shown[name] = table(shown[name])
             shown = {name: (", ".join(f"{key}: {value}" for key, value in value.items()) if isinstance(value, dict)
                             else str(value)) for name, value in shown.items()}
             sentences.append(templates[code] % shown)

@@ -64,7 +64,7 @@ class TestReturnHub(ReturnsCase):
             {"country_id": self.env.ref("base.fr").id, "territory_code": "EU"})]})
         self._refused("letters and digits only", {"area_ids": [Command.create(
             {"country_id": self.env.ref("base.fr").id, "zip_prefix": "7-5"})]})
-        self._refused("not a vehicle class of air", {"mode_ids": [Command.create(
+        self._refused("Articulated truck 34-40 t is not a vehicle class of Air", {"mode_ids": [Command.create(
             {"mode": "air", "vehicle_class": "artic_34_40t"})]})
         self._refused("cannot be negative", {"mode_ids": [Command.create(
             {"mode": "road", "vehicle_class": "artic_34_40t", "per_kg": -0.1})]})
@@ -256,6 +256,12 @@ class TestReturnHub(ReturnsCase):
         returns.action_arrived_at_hub()
         load = returns.consolidation_id
         self.assertEqual(len(load), 1)
+        # people read the customs territory, the goods and the mode, not their codes
+        self.assertEqual((load.customs_regime, load.customs_regime_name), ("GB", uk.name))
+        self.assertEqual(load.product_class_name, "General goods")
+        self.assertEqual(hub_gb.mode_ids.display_name, "Hub London: Sea (Short-sea container ship)")
+        self.assertEqual(dict(hub_gb.mode_ids._fields["vehicle_class"]._description_selection(self.env))[
+            "artic_34_40t"], "Articulated truck 34-40 t")
         self.assertTrue(load.crosses_border)
         self.assertFalse(load.customs_declaration_ids)
 

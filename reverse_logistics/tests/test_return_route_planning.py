@@ -64,6 +64,7 @@ class TestReturnRoutePlanning(ReturnsCase):
         self.assertGreater(rma.baseline_co2e_kg, 0.0)
         self.assertIn("Through hub Hub Frankfurt", rma.route_reason)
         self.assertIn("Estimated alone", rma.route_reason, "the truck's fixed price is shared once the load forms")
+        self.assertIn("out by Road by", rma.route_reason, "the mode's name, not its code")
 
     def test_at_approval_a_hub_dearer_than_the_parcel_is_not_used_and_says_why(self):
         self.hub.handling_cost = 12.0
@@ -121,6 +122,7 @@ class TestReturnRoutePlanning(ReturnsCase):
         self.assertEqual(returns.hub_id, self.hub, "each on its own is cheaper through the hub at the margin")
         mails = self._customer_mails(returns)
         wizard = self._plan()
+        self.assertEqual(wizard.display_name, f"Route Plan of {self.company.name}", "the dialog's title")
         # together: 3 x 7.00 + a truck of 300.30 = 321.30 against 3 x 16.00 direct: not formed
         self.assertEqual(wizard.load_count, 0)
         self.assertAlmostEqual(wizard.cost, 48.0)
@@ -203,6 +205,8 @@ class TestReturnRoutePlanning(ReturnsCase):
         self.assertEqual(sorted(round(cost, 2) for cost in returns.mapped("route_cost")), [107.1, 107.1, 107.1])
         self.assertAlmostEqual(sum(returns.mapped("baseline_cost")), 48.0)
         self.assertNotIn("Estimated alone", returns[0].route_reason)
+        self.assertIn("Out of the hub by Road (Articulated truck 34-40 t)", returns[0].route_reason)
+        self.assertNotIn("artic_34_40t", returns[0].route_reason)
 
     def test_the_carriers_own_intensity_replaces_the_default_for_the_load(self):
         returns = self._approved_returns(2)

@@ -10,8 +10,10 @@ plan, unticks what must stay as it is, and applies it: returns whose route chang
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.return_hub_mode import MODE_LABELS
 from ..models.return_input_guard import flow_writes
 from ..returns_lib.consolidation import planner as planner_lib
+from ..returns_lib.consolidation.emissions import MODES
 
 ROUTES = [(planner_lib.DIRECT, "Direct"), (planner_lib.VIA_HUB, "Through a Hub")]
 
@@ -36,6 +38,12 @@ class ReturnRoutePlanWizard(models.TransientModel):
     co2e_kg = fields.Float("Plan: CO2e (kg)", digits=(16, 1), readonly=True)
     baseline_co2e_kg = fields.Float("All Direct: CO2e (kg)", digits=(16, 1), readonly=True)
     change_count = fields.Integer("Routes Changed", compute="_compute_change_count")
+
+    @api.depends("company_id")
+    def _compute_display_name(self):
+        # Not "return.route.plan.wizard,1" in the dialog and the breadcrumb.
+        for wizard in self:
+            wizard.display_name = self.env._("Route Plan of %(company)s", company=wizard.company_id.name)
 
     @api.depends("cost", "baseline_cost")
     def _compute_saving(self):
@@ -156,7 +164,7 @@ class ReturnRoutePlanWizardLine(models.TransientModel):
     hub_id = fields.Many2one("return.hub", "Planned Hub", readonly=True)
     load_key = fields.Char("Planned Load", readonly=True)
     departs = fields.Date("Leaves Hub On", readonly=True)
-    mode = fields.Char(readonly=True)
+    mode = fields.Selection([(mode, MODE_LABELS[mode]) for mode in MODES], readonly=True)
     route_cost = fields.Monetary("Cost", readonly=True)
     baseline_cost = fields.Monetary("Cost if Direct", readonly=True)
     route_co2e_kg = fields.Float("CO2e (kg)", digits=(16, 2), readonly=True)
