@@ -46,16 +46,17 @@ TERRITORY_CODE = re.compile(r"^[A-Z0-9]{2,10}$")
 class ReturnHub(models.Model):
     _name = "return.hub"
     _description = "Return Hub"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, name, id"
     _check_company_auto = True
 
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10, help="Where two hubs serve an address as precisely, the first one wins.")
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one(related="company_id.currency_id")
     warehouse_id = fields.Many2one(
-        "stock.warehouse", check_company=True,
+        "stock.warehouse", check_company=True, tracking=True,
         help="The company's own warehouse running the hub; leave empty for a partner's site (a 3PL).",
     )
     partner_id = fields.Many2one(
@@ -66,6 +67,7 @@ class ReturnHub(models.Model):
     location_id = fields.Many2one(
         "stock.location", "Receiving Location", compute="_compute_location_id", store=True, readonly=False,
         required=True, precompute=True, check_company=True, domain="[('usage', 'in', ('internal', 'transit'))]",
+        tracking=True,
         help="Where the parcels arriving at the hub are kept until their load leaves.",
     )
     area_ids = fields.One2many("return.hub.area", "hub_id", "Served Origins", copy=True)
@@ -86,21 +88,49 @@ class ReturnHub(models.Model):
         "Leave at Returns", help="A load leaves as soon as it holds so many returns (0: no limit)."
     )
     service_level = fields.Selection(
-        SERVICE_LEVELS, required=True, default="forward",
+        SERVICE_LEVELS, required=True, default="forward", tracking=True,
         help="What the hub's team does with a parcel: forwards it unopened, or opens it and records its contents "
         "(lots and serials are entered at the hub either way), or inspects and grades it: then the return is "
         "received at the hub, units resold locally, recycled or destroyed stay there and never cross the border, "
         "and only units restocked, refurbished, returned to a vendor or donated travel home in a load.",
     )
-    max_wait_days = fields.Integer("Max Waiting (Days)", default=14, required=True,
+    max_wait_days = fields.Integer("Max Waiting (Days)", default=14, required=True, tracking=True,
                                    help="No return stays at the hub longer than this.")
-    handling_cost = fields.Monetary("Handling per Return")
+    handling_cost = fields.Monetary("Handling per Return", tracking=True)
     declaration_cost = fields.Monetary(
         help="One customs declaration for a load crossing a customs border."
     )
     accepts_hazardous = fields.Boolean("Takes Hazardous Goods")
     mode_ids = fields.One2many("return.hub.mode", "hub_id", "Outbound Modes", copy=True)
     note = fields.Text()
+    consolidation_count = fields.Integer("Loads", compute="_compute_counts")
+    return_count = fields.Integer("Returns", compute="_compute_counts")
+
+    def _compute_counts(self):
+        # One grouped count per model for every hub shown, not a search per hub.
+        loads = dict(self.env["return.consolidation"]._read_group(
+            [("hub_id", "in", self.ids)], ["hub_id"], ["__count"]))
+        returns = dict(self.env["return.order"]._read_group(
+            [("hub_id", "in", self.ids)], ["hub_id"], ["__count"]))
+        for hub in self:
+            hub.consolidation_count = loads.get(hub, 0)
+            hub.return_count = returns.get(hub, 0)
+
+    def action_view_consolidations(self):
+        """The hub's loads, whatever their state."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_return_consolidation")
+        action.update(domain=[("hub_id", "=", self.id)], context={"default_hub_id": self.id},
+                      name=self.env._("Loads of %(hub)s", hub=self.name))
+        return action
+
+    def action_view_returns(self):
+        """The returns routed through the hub."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_return_order")
+        action.update(domain=[("hub_id", "=", self.id)], context={},
+                      name=self.env._("Returns through %(hub)s", hub=self.name))
+        return action
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -208,6 +208,26 @@ class TestReturnHub(ReturnsCase):
         self.assertFalse(load.customs_declaration_ids, "Germany to Spain: no customs border, no declaration")
         self.assertEqual(rma.state, "received", "receiving the load receives its returns")
         self.assertEqual(rma.line_ids.qty_received, 1)
+        shipped = load.message_ids.filtered(lambda message: "Shipped by hub_clerk" in str(message.body))
+        self.assertEqual(len(shipped), 1, "the load's chatter says who shipped it, by which mode and its CO2e")
+        self.assertIn("Hub Frankfurt: Road (Articulated truck 34-40 t)", str(shipped.body))
+        self.assertIn("kg CO2e", str(shipped.body))
+
+    def test_hub_shows_its_loads_and_returns_and_tracks_its_changes(self):
+        rma = self._approved_return(self.customer)
+        rma.action_arrived_at_hub()
+        other = self._approved_return(self.customer)
+        hub = self.hub.with_user(self.clerk)
+        self.assertEqual((hub.consolidation_count, hub.return_count), (1, 2))
+        loads = hub.action_view_consolidations()
+        self.assertEqual(self.env["return.consolidation"].search(loads["domain"]), rma.consolidation_id)
+        self.assertNotIn("search_default", str(loads["context"]), "every load of the hub, whatever its state")
+        returns = hub.action_view_returns()
+        self.assertEqual(self.env["return.order"].search(returns["domain"]), rma | other)
+        self.hub.with_user(self.manager).with_context(tracking_disable=False, mail_notrack=False).handling_cost = 4.0
+        self.env.cr.precommit.run()
+        self.assertTrue(self.hub.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "handling_cost"), "the hub's changes are in its chatter")
 
     def test_manifest_has_a_row_per_return_line_and_no_formula(self):
         self.product.default_code = "=HYPERLINK(\"http://evil\")"
