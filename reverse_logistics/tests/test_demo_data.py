@@ -184,6 +184,31 @@ class TestDemoHubs(TransactionCase):
         parcels = [row for row in summary["by_mode"] if row["label"] == "Parcel (direct)"]
         self.assertTrue(parcels and parcels[0]["route_cost"] > 0, "the direct parcels' cost is in the totals")
 
+    def test_the_consolidations_list_opens_on_the_demo_load(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("reverse_logistics.action_return_consolidation")
+        defaults = [key.removeprefix("search_default_") for key, value in safe_eval(action["context"]).items()
+                    if key.startswith("search_default_") and value]
+        self.assertTrue(defaults)
+        arch = etree.fromstring(self.env.ref("reverse_logistics.return_consolidation_view_search").arch)
+        domain = []
+        for name in defaults:
+            domain += safe_eval(arch.xpath(f"//filter[@name='{name}']")[0].get("domain"))
+        load = self.env.ref("reverse_logistics.demo_return_hub_leeds").consolidation_id
+        self.assertEqual(load.state, "shipped")
+        self.assertIn(load, self.env["return.consolidation"].search(domain), "the demo's load, on its way")
+
+    def test_plan_routes_on_the_demo_consolidates_a_load(self):
+        company = self.env.ref("reverse_logistics.demo_company_es")
+        Wizard = self.env["return.route.plan.wizard"].with_company(company)
+        wizard = Wizard.browse(Wizard.action_open()["res_id"])
+        self.assertGreaterEqual(wizard.load_count, 1, "the Birmingham returns leave London in one load")
+        via_hub = wizard.line_ids.filtered(lambda line: line.route == "hub")
+        self.assertGreaterEqual(len(via_hub), 2)
+        self.assertEqual(via_hub.hub_id, self.env.ref("reverse_logistics.demo_hub_london"))
+        self.assertLess(wizard.cost, wizard.baseline_cost, "the plan costs less than every return direct")
+        wizard.action_apply()
+        self.assertEqual(via_hub.order_id.hub_id, via_hub.hub_id)
+
     def test_the_frankfurt_hub_inspects_and_grades_with_its_local_locations(self):
         frankfurt = self.env.ref("reverse_logistics.demo_hub_frankfurt")
         self.assertEqual(frankfurt.service_level, "inspect")
