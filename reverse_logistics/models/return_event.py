@@ -10,6 +10,7 @@ EVENT_TYPES = [
     ("picked_up", "Picked Up"),
     ("in_transit", "In Transit"),
     ("arrived_hub", "Arrived at Hub"),
+    ("off_route", "Off Route"),
     ("delivered", "Delivered to Warehouse"),
     ("carrier_exception", "Carrier Exception"),
     ("customs", "Customs"),

@@ -20,6 +20,8 @@ from odoo import Command, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .return_states import RECEIVABLE_STATES
+
 # Validating a transfer of the flow asks nothing back: quantities and lots are set, nothing is left behind.
 VALIDATE_CONTEXT = {"skip_backorder": True, "cancel_backorder": True, "skip_sms": True}
 
@@ -208,6 +210,55 @@ class ReturnOrder(models.Model):
                 returns=", ".join(via_hub.mapped("name")), hubs=", ".join(via_hub.hub_id.mapped("name")),
             ))
         return super().action_receive()
+
+    def action_receive_off_route(self):
+        """The parcel of a return routed through a hub reached its warehouse anyway (the customer ignored the
+        label): receive it where it is. Its expected receipt at the hub is cancelled, it leaves the hub's route
+        (and its load, which never had its units) as its parcel direct, and the deviation is on the return's
+        chatter, its events and its route."""
+        self._lock_for_processing()
+        self._check_state(RECEIVABLE_STATES, self.env._("receive off route"))
+        direct = self.filtered(lambda order: not order.hub_id)
+        if direct:
+            raise UserError(self.env._(
+                "%(returns)s does not go through a return hub: receive it as usual.",
+                returns=", ".join(direct.mapped("name"))))
+        at_hub = self.filtered(lambda order: order.line_ids._hub_arrival_moves().filtered(
+            lambda move: move.state == "done"))
+        if at_hub:
+            raise UserError(self.env._(
+                "%(returns)s arrived at its hub already: its units are in stock there and leave with its load.",
+                returns=", ".join(at_hub.mapped("name"))))
+        hubs = {order.id: order.hub_id for order in self}
+        loads = {order.id: order.consolidation_id for order in self}
+        self._hub_receipts().filtered(lambda picking: picking.state not in ("done", "cancel")).action_cancel()
+        notes = {
+            order.id: self.env._(
+                "Received at warehouse %(warehouse)s off its route: routed through hub %(hub)s, its parcel came "
+                "direct.", warehouse=order.warehouse_id.name, hub=hubs[order.id].name)
+            for order in self
+        }
+        for order in self:
+            # Its parcel went direct: its figures are its direct parcel's, and its reason says why.
+            order._flow_write({
+                "hub_id": False, "consolidation_id": False, "date_hub_arrival": False,
+                "route_cost": order.baseline_cost, "route_co2e_kg": order.baseline_co2e_kg,
+                "route_declarations": order.baseline_declarations,
+                "route_reason": "\n".join(filter(None, [notes[order.id], order.route_reason])),
+            })
+        self._message_log_batch(bodies=notes)
+        self.env["return.event"]._record([
+            {"order_id": order.id, "event_type": "off_route", "place": order.warehouse_id.name,
+             "description": notes[order.id], "res_model": "return.hub", "res_id": hubs[order.id].id}
+            for order in self
+        ])
+        left = self.env["return.consolidation"].union(*loads.values())
+        for load in left:
+            load.message_post(body=self.env._(
+                "%(returns)s left the load: received at the warehouse off its route.",
+                returns=", ".join(order.name for order in self if loads[order.id] == load)))
+        self._create_receipts()
+        return self.action_receive()
 
     def action_cancel(self):
         at_hub = self.filtered(

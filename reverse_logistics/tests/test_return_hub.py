@@ -229,6 +229,34 @@ class TestReturnHub(ReturnsCase):
         self.assertTrue(self.hub.message_ids.tracking_value_ids.filtered(
             lambda value: value.field_id.name == "handling_cost"), "the hub's changes are in its chatter")
 
+    def test_parcel_reaching_the_warehouse_off_route_is_received_there_as_a_deviation(self):
+        rma = self._approved_return(self.customer)
+        self.assertEqual(rma.hub_id, self.hub)
+        with self.assertRaisesRegex(UserError, "travel through hub"):
+            rma.with_user(self.clerk).action_receive()
+        rma.with_user(self.clerk).action_receive_off_route()
+        self.assertEqual(rma.state, "received", "received where the parcel is")
+        self.assertEqual(rma.line_ids.qty_received, 1)
+        receipt = rma.picking_ids.filtered(lambda picking: picking.state == "done")
+        self.assertEqual(receipt.location_dest_id, self.warehouse.return_location_id)
+        self.assertEqual(set(rma.picking_ids.mapped("state")), {"done", "cancel"}, "the hub's receipt cancelled")
+        self.assertFalse(rma.hub_id, "off the hub's route")
+        self.assertFalse(rma.consolidation_id, "in no load of the hub")
+        self.assertIn("off its route: routed through hub Hub Frankfurt", rma.route_reason)
+        self.assertEqual(rma.route_cost, rma.baseline_cost, "its figures are its parcel's, direct")
+        deviation = rma.event_ids.filtered(lambda event: event.event_type == "off_route")
+        self.assertEqual((len(deviation), deviation.res_model, deviation.res_id), (1, "return.hub", self.hub.id))
+        self.assertTrue(rma.message_ids.filtered(lambda message: "off its route" in str(message.body)))
+        self.assertFalse(self.hub.consolidation_count, "no load waits for it at the hub")
+        # a parcel that did reach its hub leaves with its load: never received off route
+        at_hub = self._approved_return(self.customer)
+        at_hub.action_arrived_at_hub()
+        with self.assertRaisesRegex(UserError, "arrived at its hub already"):
+            at_hub.action_receive_off_route()
+        direct = self._approved_return(self._customer("it", "00100"))
+        with self.assertRaisesRegex(UserError, "does not go through a return hub"):
+            direct.action_receive_off_route()
+
     def test_manifest_has_a_row_per_return_line_and_no_formula(self):
         self.product.default_code = "=HYPERLINK(\"http://evil\")"
         order = self._deliver_sale(self.customer, [(self.product, 3), (self.product_b, 1)])
