@@ -761,10 +761,11 @@ class CustomsDeclaration(models.Model):
     # Documents
     # ------------------------------------------------------------------
     def action_print_proforma(self):
-        return self.env.ref("reverse_logistics.action_report_customs_proforma").report_action(self)
+        # data={}: the action then carries no None, which XML-RPC cannot marshal.
+        return self.env.ref("reverse_logistics.action_report_customs_proforma").report_action(self, data={})
 
     def action_print_inf3(self):
-        return self.env.ref("reverse_logistics.action_report_customs_inf3").report_action(self)
+        return self.env.ref("reverse_logistics.action_report_customs_inf3").report_action(self, data={})
 
     def action_print_commercial_invoice(self):
-        return self.env.ref("reverse_logistics.action_report_customs_commercial_invoice").report_action(self)
+        return self.env.ref("reverse_logistics.action_report_customs_commercial_invoice").report_action(self, data={})

@@ -664,4 +664,5 @@ class ReturnDisposition(models.Model):
         destroyed = self.filtered(lambda d: d.disposition_code == disposition_lib.DESTROY and d.state == "done")
         if not destroyed:
             raise UserError(self.env._("Only destroyed units have a destruction certificate."))
-        return self.env.ref("reverse_logistics.action_report_destruction_certificate").report_action(destroyed)
+        # data={}: the action then carries no None, which XML-RPC cannot marshal.
+        return self.env.ref("reverse_logistics.action_report_destruction_certificate").report_action(destroyed, data={})

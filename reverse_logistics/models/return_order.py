@@ -813,7 +813,8 @@ class ReturnOrder(models.Model):
 
     def action_print_label(self):
         self._log_label_issued()
-        return self.env.ref("reverse_logistics.action_report_return_label").report_action(self)
+        # data={}: the action then carries no None, which XML-RPC cannot marshal.
+        return self.env.ref("reverse_logistics.action_report_return_label").report_action(self, data={})
 
     def _log_label_issued(self, source="user"):
         """The first time a return's label is printed or downloaded."""

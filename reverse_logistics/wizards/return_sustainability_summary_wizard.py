@@ -112,4 +112,6 @@ class ReturnSustainabilitySummaryWizard(models.TransientModel):
 
     def action_print(self):
         self.ensure_one()
-        return self.env.ref("reverse_logistics.action_report_return_sustainability_summary").report_action(self)
+        # data={}: the action then carries no None, which XML-RPC cannot marshal.
+        report = self.env.ref("reverse_logistics.action_report_return_sustainability_summary")
+        return report.report_action(self, data={})
