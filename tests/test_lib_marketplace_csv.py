@@ -38,6 +38,18 @@ def test_long_comments_are_cut_and_reported():
     assert export.warnings == (("PH-001", "comment cut to 500 characters"),)
 
 
+def test_a_guarded_comment_is_cut_after_its_quote_and_never_exceeds_the_limit():
+    for start in ("=", "+", "-", "@"):
+        export = mc.build_csv([offer(comment=start + "x" * 700), offer("PH-EXACT", comment=start + "y" * 499)])
+        long_cell, exact_cell = (row[6] for row in rows(export.files[0])[1:])
+        assert long_cell.startswith("'" + start) and len(long_cell) == mc.MAX_COMMENT
+        assert exact_cell.startswith("'" + start) and len(exact_cell) == mc.MAX_COMMENT, \
+            "500 characters with the quote: cut to fit"
+        assert [sku for sku, _what in export.warnings] == ["PH-001", "PH-EXACT"]
+    fits = mc.build_csv([offer(comment="=" + "z" * 498)])
+    assert rows(fits.files[0])[1][6] == "'=" + "z" * 498 and fits.warnings == ()
+
+
 def test_offers_the_marketplace_would_refuse_are_left_out_and_reported():
     bad = [offer("P0", price=Decimal("0")), offer("NAN", price=Decimal("NaN")), offer("Q", quantity=-1),
            offer("G", grade="LIKE_NEW"), offer("C", currency="EURO"), offer("W", warranty_months=240), offer("")]

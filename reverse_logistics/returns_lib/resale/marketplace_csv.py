@@ -2,10 +2,10 @@
 
 Columns, in this order: ``sku, quantity, price, currency, grade, warranty, comment``. The grade is the
 channel's own value (see ``conditions.channel_condition("backmarket", ...)``), the warranty in months,
-the comment at most 500 characters (longer ones are cut and reported). Files are UTF-8 with a header
-row; an offer whose values the marketplace would refuse is left out and reported, the others are
-written. Values starting with ``=``, ``+``, ``-`` or ``@`` are prefixed with a quote so that a
-spreadsheet opening the file never runs them as formulas.
+the comment at most 500 characters, the formula guard's quote included (longer ones are cut and
+reported). Files are UTF-8 with a header row; an offer whose values the marketplace would refuse is
+left out and reported, the others are written. Values starting with ``=``, ``+``, ``-`` or ``@`` are
+prefixed with a quote so that a spreadsheet opening the file never runs them as formulas.
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def build_csv(offers, max_lines=MAX_LINES):
         if problem:
             warnings.append((offer.sku, f"left out: {problem}"))
             continue
-        comment = " ".join((offer.comment or "").split())
+        # Guarded before it is cut: the quote the guard adds counts towards the limit.
+        comment = safe_cell(offer.comment or "")
         if len(comment) > MAX_COMMENT:
             comment = comment[: MAX_COMMENT - 1] + "…"
             warnings.append((offer.sku, f"comment cut to {MAX_COMMENT} characters"))
