@@ -145,8 +145,12 @@ class ResaleListing(models.Model):
 
     @api.depends("name", "product_id", "lot_id", "grade_id")
     def _compute_display_name(self):
+        # sudo: a listing names its serial to whoever may read the listing (a salesperson without stock
+        # rights picks and sells it); the lot's other data, its stock and traceability, stay closed.
+        serials = {lot.id: lot.name for lot in self.lot_id.sudo()}
         for listing in self:
-            parts = [listing.name, listing.product_id.display_name, listing.lot_id.name, listing.grade_id.name]
+            parts = [listing.name, listing.product_id.display_name, serials.get(listing.lot_id.id),
+                     listing.grade_id.name]
             listing.display_name = " / ".join(part for part in parts if part)
 
     # ------------------------------------------------------------------
@@ -569,14 +573,26 @@ class ResaleListing(models.Model):
     # Selling: reservation under a row lock, then delivery
     # ------------------------------------------------------------------
     def _check_sellable(self):
-        """A sale order line may sell only a published listing with a unit left."""
+        """A sale order line may sell only a published listing with a unit left: else say why not."""
         for listing in self:
-            if listing.state != "published" or listing.quantity_available <= 0:
+            if listing.state == "draft":
                 raise UserError(self.env._(
-                    "%(listing)s is not for sale (%(state)s, %(available)s available).",
-                    listing=listing.display_name, state=dict(LISTING_STATES)[listing.state],
-                    available=listing.quantity_available,
+                    "%(unit)s is not for sale yet: it is not published. Publish it, or choose another unit.",
+                    unit=listing.display_name,
                 ))
+            if listing.state == "published" and listing.quantity_available > 0:
+                continue
+            why = {
+                "delisted": self.env._("it was delisted"),
+                "reserved": self.env._("it is reserved on a confirmed order"),
+                "sold": self.env._("it was sold"),
+            }.get(listing.state) or self.env._(
+                "no unit of it is left in secondary-market stock (scrapped, moved or sold elsewhere)"
+            )
+            raise UserError(self.env._(
+                "%(unit)s is no longer for sale: %(why)s. Remove it from the order and choose another unit.",
+                unit=listing.display_name, why=why,
+            ))
 
     def _lock_for_sale(self):
         """Lock the listings' rows: of two orders selling the same unit at this moment, one is refused."""

@@ -20,12 +20,14 @@ class SaleOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         Listing = self.env["resale.listing"]
-        vals_list = [dict(vals) for vals in vals_list]  # the caller's values stay as they were
-        for vals in vals_list:
-            if vals.get("resale_listing_id"):
-                listing = Listing.browse(vals["resale_listing_id"])
-                listing._check_sellable()
-                vals["product_id"] = listing.product_id.id
+        listings = Listing.browse([vals["resale_listing_id"] for vals in vals_list if vals.get("resale_listing_id")])
+        listings._check_sellable()
+        # The caller's values stay as they were: the product of the unit is set on a copy.
+        vals_list = [
+            dict(vals, product_id=Listing.browse(vals["resale_listing_id"]).product_id.id)
+            if vals.get("resale_listing_id") else vals
+            for vals in vals_list
+        ]
         lines = super().create(vals_list)
         priced = lines.filtered(lambda line: line.resale_listing_id)
         if priced and any("price_unit" in vals or "discount" in vals for vals in vals_list):
@@ -33,7 +35,6 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
-        vals = dict(vals)  # the caller's values stay as they were
         if "resale_listing_id" in vals or ("product_id" in vals and self.resale_listing_id):
             confirmed = self.filtered(lambda line: line.state == "sale" and line.resale_listing_id)
             if confirmed:
@@ -43,9 +44,9 @@ class SaleOrderLine(models.Model):
             if vals.get("resale_listing_id"):
                 listing = self.env["resale.listing"].browse(vals["resale_listing_id"])
                 listing._check_sellable()
-                vals["product_id"] = listing.product_id.id
+                vals = dict(vals, product_id=listing.product_id.id)  # a copy: the caller's values stay
             elif "product_id" in vals and vals["product_id"] not in self.resale_listing_id.product_id.ids:
-                vals["resale_listing_id"] = False
+                vals = dict(vals, resale_listing_id=False)
         if {"price_unit", "discount"} & set(vals) and not vals.get("resale_listing_id"):
             # Checked before anything is written.
             self.filtered("resale_listing_id")._check_resale_prices(vals)

@@ -153,7 +153,7 @@ class TestResaleListing(ResaleCase):
         picking = order.picking_ids
         self.assertEqual(picking.location_id, self.secondary)
         self.assertEqual(picking.move_ids.move_line_ids.lot_id, serial, "exactly the listed serial")
-        with self.assertRaisesRegex(UserError, "not for sale"):
+        with self.assertRaisesRegex(UserError, "no longer for sale: it is reserved"):
             self._sell(listing)
         picking.move_ids.picked = True
         picking.button_validate()
@@ -197,8 +197,40 @@ class TestResaleListing(ResaleCase):
         scrap.do_scrap()
         listing.invalidate_recordset(["quantity_available"])
         self.assertEqual(listing.quantity_available, 0)
-        with self.assertRaisesRegex(UserError, "not for sale"):
+        with self.assertRaisesRegex(UserError, "no longer for sale: no unit of it is left"):
             self._sell(listing)
+
+    def test_a_salesperson_ordering_a_unit_scrapped_or_sold_is_told_it_is_no_longer_for_sale(self):
+        salesperson = new_test_user(self.env, "lot_blind_salesman", groups="sales_team.group_sale_salesman")
+        scrapped, sold = self._listed_unit(self.serials[0]), self._listed_unit(self.serials[1])
+        # An available unit: the salesperson, who may not read lots, sells it, its serial on the line.
+        self.env.invalidate_all()  # as in a request of their own: nothing read by the administrator before
+        order = self.env["sale.order"].with_user(salesperson).create({
+            "partner_id": self.buyer.id, "warehouse_id": self.warehouse.id,
+            "order_line": [Command.create({"resale_listing_id": sold.id})],
+        })
+        self.assertIn(self.serials[1].name, order.order_line.name)
+        order.action_confirm()
+        picking = order.with_env(self.env).picking_ids  # delivered by the warehouse
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(sold.state, "sold")
+        self.env["stock.scrap"].create({
+            "product_id": self.product_serial.id, "lot_id": self.serials[0].id, "scrap_qty": 1,
+            "location_id": self.secondary.id,
+        }).do_scrap()
+        for listing, why in ((scrapped, "no unit of it is left"), (sold, "it was sold")):
+            self.env.invalidate_all()
+            with self.assertRaises(UserError) as caught:
+                self.env["sale.order"].with_user(salesperson).create({
+                    "partner_id": self.buyer.id, "warehouse_id": self.warehouse.id,
+                    "order_line": [Command.create({"resale_listing_id": listing.id})],
+                })
+            self.assertNotIsInstance(caught.exception, AccessError)
+            message = caught.exception.args[0]
+            self.assertIn(f"{listing.name} ", message)
+            self.assertIn("is no longer for sale", message)
+            self.assertIn(why, message)
 
     def test_untracked_units_of_one_product_and_grade_join_one_listing(self):
         first = self._dispose(product=self.product, qty=2)
