@@ -44,8 +44,9 @@ class ResaleListing(models.Model):
                        help="The offer's reference on every channel.")
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
+    # group_expand: the kanban's columns follow the flow (draft ... sold, delisted last), not the alphabet.
     state = fields.Selection(LISTING_STATES, default="draft", required=True, index=True, readonly=True,
-                             tracking=True)
+                             tracking=True, group_expand=True)
     product_id = fields.Many2one("product.product", required=True, readonly=True, index=True, check_company=True)
     product_tmpl_id = fields.Many2one(related="product_id.product_tmpl_id", store=True, index=True)
     categ_id = fields.Many2one(related="product_id.categ_id", store=True, string="Product Category")

@@ -1,5 +1,7 @@
 import base64
 
+from lxml import etree
+
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -231,6 +233,22 @@ class TestResaleListing(ResaleCase):
             self.assertIn(f"{listing.name} ", message)
             self.assertIn("is no longer for sale", message)
             self.assertIn(why, message)
+
+    def test_the_kanban_columns_follow_the_flow_and_the_price_stands_apart_from_the_days_listed(self):
+        self._listed_unit(self.serials[0])
+        Listing = self.env["resale.listing"].with_user(self.seller)
+        groups = Listing.web_read_group([], ["state"], ["state"])["groups"]
+        self.assertEqual([group["state"] for group in groups], ["draft", "published", "reserved", "sold", "delisted"],
+                         "as the flow goes, Delisted last; every column shown, even empty")
+        arch = etree.fromstring(Listing.get_views([(False, "kanban")])["views"]["kanban"]["arch"])
+        footer = arch.find(".//t[@t-name='card']/footer")
+        cells = list(footer)
+        self.assertEqual(cells[0].get("name"), "price", "the price opens the footer")
+        badge = footer.find("span[@name='days_listed']")
+        self.assertIn("ms-auto", badge.get("class").split(), "the days listed are pushed to the other end")
+        self.assertEqual([cell.get("name") for cell in cells], ["price", "days_listed"],
+                         "nothing else in the footer squeezes them together")
+        self.assertIsNotNone(arch.find(".//t[@t-name='card']/field[@name='channel_ids']"), "channels above the footer")
 
     def test_untracked_units_of_one_product_and_grade_join_one_listing(self):
         first = self._dispose(product=self.product, qty=2)
