@@ -61,6 +61,27 @@ class TestDemoResale(TransactionCase):
         self.assertFalse(self.bedside.lot_id)
         self.assertEqual(self.bedside.quantity_available, 3, "the three tables are in secondary-market stock")
 
+    def test_published_units_are_listed_for_weeks_and_months_some_due_a_price_drop(self):
+        published = {"H7-5530-2291": 65, "X2P-24B-0311": 35, "X2P-24B-0190": 10}
+        listings = {serial: self.by_serial[serial] for serial in published}
+        listings["bedside tables"] = self.bedside
+        published["bedside tables"] = 92
+        for label, listing in listings.items():
+            self.assertEqual((listing.state, listing.days_listed), ("published", published[label]), label)
+        # 10 days: no step reached; 35, 65 and 92 days: the 5 %, 10 % and 20 % steps, above the floor.
+        self.assertEqual(listings["X2P-24B-0190"].drop_price, listings["X2P-24B-0190"].price)
+        for label in ("X2P-24B-0311", "H7-5530-2291", "bedside tables"):
+            listing = listings[label]
+            self.assertLess(listing.drop_price, listing.price, f"{label} is due a price drop")
+            self.assertGreaterEqual(listing.drop_price, listing.floor_price, label)
+        # The seller's filters find them: over 30 days three, over 60 two, over 90 one.
+        Listing = self.env["resale.listing"]
+        for days, expected in ((30, 3), (60, 2), (90, 1)):
+            cutoff = fields.Date.context_today(Listing) - timedelta(days=days)
+            found = Listing.search([("company_id", "=", self.company.id), ("state", "=", "published"),
+                                    ("date_published", "<", cutoff)])
+            self.assertEqual(len(found), expected, f"listed over {days} days")
+
     def test_draft_waits_for_a_price_and_delisted_is_offered_nowhere(self):
         draft = self.by_serial["FIT3-88B-1402"]
         self.assertEqual((draft.state, draft.price), ("draft", 0.0))
