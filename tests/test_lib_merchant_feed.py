@@ -153,6 +153,14 @@ def test_an_item_merchant_center_would_refuse_is_left_out_the_others_stay(change
     assert problem in result.messages[0]
 
 
+def test_the_problems_of_an_item_are_told_before_any_feed_is_built():
+    assert merchant_feed.item_problems(ITEM) == []
+    no_image = replace(ITEM, image_link="")
+    assert merchant_feed.item_problems(no_image) == ["image_link is missing"]
+    result = build_feed([no_image], "t", "https://s.example.com")
+    assert result.item_ids == () and "image_link is missing" in result.messages[0], "the same reason leaves it out"
+
+
 def test_a_duplicate_id_is_left_out():
     result = build_feed([ITEM, replace(ITEM, title="Other")], "t", "https://s.example.com")
     assert result.item_ids == ("RL-000123",)

@@ -3,6 +3,7 @@ import hashlib
 import hmac
 import logging
 import math
+from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -34,6 +35,11 @@ class ResaleChannel(models.Model):
         "Offers (JSON)", compute="_compute_feed_urls", groups="sales_team.group_sale_manager",
         help="Every offer of the channel as JSON, for any other reader.",
     )
+    feed_excluded_count = fields.Integer(
+        "Left Out of the Feed", compute="_compute_feed_exclusions",
+        help="Listings for sale on this channel that its feed leaves out: the readers never see them.",
+    )
+    feed_excluded_reasons = fields.Text("Why They Are Left Out", compute="_compute_feed_exclusions")
 
     @api.depends("feed_token", "kind")
     def _compute_feed_urls(self):
@@ -46,6 +52,25 @@ class ResaleChannel(models.Model):
             channel.feed_url_google = f"{base}/google.xml" if channel.kind == conditions.GOOGLE else False
             channel.feed_url_backmarket = f"{base}/backmarket.csv" if channel.kind == conditions.BACKMARKET else False
             channel.feed_url_offers = f"{base}/offers.json"
+
+    def _compute_feed_exclusions(self):
+        # One search per channel, as the feed itself reads them: shown on the channel's form.
+        for channel in self:
+            exclusions = channel._feed_exclusions(channel._feed_listings()) if channel.id else {}
+            reasons = Counter(reason for why in exclusions.values() for reason in why)
+            channel.feed_excluded_count = len(exclusions)
+            channel.feed_excluded_reasons = "\n".join(
+                self.env._("%(reason)s: %(count)s listing(s)", reason=reason, count=count)
+                for reason, count in reasons.most_common()
+            ) or False
+
+    def action_view_excluded_listings(self):
+        """The listings the channel's feed leaves out, with the reason on each."""
+        self.ensure_one()
+        action = self.action_view_listings()
+        action["domain"] = [("id", "in", [listing.id for listing in self._feed_exclusions(self._feed_listings())])]
+        action["name"] = self.env._("Left Out of %s", self.name)
+        return action
 
     def _feed_path(self):
         self.ensure_one()
@@ -96,13 +121,49 @@ class ResaleChannel(models.Model):
             _logger.warning("Channel %s: %s left out of the feed: %s", self.id, listing.name, error)
             return None
 
+    def _feed_exclusions(self, listings):
+        """{listing: [why]} for those of ``listings`` for sale on this channel that its feed leaves out.
+
+        The same checks as the feeds make (the condition the channel speaks, and for Merchant Center
+        every attribute it requires), so that the sales team learns why a feed is short, or empty.
+        """
+        self.ensure_one()
+        for_sale = listings.filtered(lambda listing: self in listing.channel_ids and self._offer_quantity(listing) > 0)
+        images = self._feed_images(for_sale) if self.kind == conditions.GOOGLE else {}
+        exclusions = {}
+        for listing in for_sale:
+            try:
+                condition = self._condition_of(listing.grade_id, listing.refurbished)
+            except conditions.ConditionError as error:
+                exclusions[listing] = [self.env._("the channel takes no unit in this condition (%s)", error)]
+                continue
+            if self.kind == conditions.GOOGLE:
+                item = self._prepare_feed_item(listing, condition, images[listing])
+                why = [self._describe_feed_problem(problem) for problem in merchant_feed.item_problems(item)]
+                if why:
+                    exclusions[listing] = why
+        return exclusions
+
+    def _describe_feed_problem(self, problem):
+        """What the sales team reads for one of the pure package's reasons to leave an item out."""
+        if problem == "image_link is missing":
+            return self.env._(
+                "no photo and no product image: Merchant Center takes no item without one (add a photo to "
+                "the listing or an image to the product)"
+            )
+        return self.env._("Merchant Center would refuse it: %s", problem)
+
+    def _feed_product_name(self, listing):
+        """The product's name as buyers read it: with its variant values, never the internal reference."""
+        return listing.product_id.with_context(display_default_code=False).display_name
+
     def _feed_title(self, listing, condition_label):
-        return f"{listing.product_id.display_name} - {condition_label}"
+        return f"{self._feed_product_name(listing)} - {condition_label}"
 
     def _feed_description(self, listing, condition_label):
         return (listing.condition_note or listing.product_id.description_sale
                 or self.env._("%(product)s, condition: %(condition)s, %(months)s months warranty",
-                              product=listing.product_id.display_name, condition=condition_label,
+                              product=self._feed_product_name(listing), condition=condition_label,
                               months=listing.warranty_months))
 
     def _feed_brand(self, listing):
@@ -226,3 +287,23 @@ class ResaleChannel(models.Model):
                 "image_link": self._feed_image_url(listing) if images[listing] else "",
             })
         return {"channel": self.name, "currency": self.currency_id.name, "offers": offers}
+
+
+class ResaleListing(models.Model):
+    _inherit = "resale.listing"
+
+    feed_exclusion = fields.Text(
+        "Left Out of Feeds", compute="_compute_feed_exclusion",
+        help="The channels whose feed leaves this listing out although it is for sale, and why.",
+    )
+
+    @api.depends("state", "channel_ids", "photo_ids", "price", "grade_id", "refurbished")
+    def _compute_feed_exclusion(self):
+        reasons = defaultdict(list)
+        # Once per channel for all its listings: the checks read images and stock for the batch.
+        for channel in self.channel_ids:
+            listings = self.filtered(lambda listing, channel=channel: channel in listing.channel_ids)
+            for listing, why in channel._feed_exclusions(listings).items():
+                reasons[listing.id].extend(f"{channel.name}: {reason}" for reason in why)
+        for listing in self:
+            listing.feed_exclusion = "\n".join(reasons[listing.id]) or False

@@ -107,6 +107,49 @@ class TestResaleFeed(HttpCase, ResaleCase):
         self.assertEqual(self.url_open(link[:-4] + "0000", allow_redirects=False).status_code, 403)
         self.assertEqual(self._feed(self.google, "backmarket.csv").status_code, 404, "not a Back Market channel")
 
+    def test_the_channel_and_the_listings_say_what_the_feed_leaves_out_and_why(self):
+        manager = new_test_user(self.env, "feed_manager", groups="sales_team.group_sale_manager,"
+                                "reverse_logistics.group_refurbished_sales")
+        seller = new_test_user(self.env, "feed_reader", groups="reverse_logistics.group_refurbished_sales")
+        channel = self.google.with_user(manager)
+        self.assertEqual((channel.feed_excluded_count, channel.feed_excluded_reasons), (0, False))
+        # No photo on the unit and no image on the product: Merchant Center would take neither.
+        self.product_serial.image_1920 = False
+        self.used._flow_write({"photo_ids": [Command.clear()]})
+        self.env.invalidate_all()
+        self.assertEqual(self._google_items(), {}, "the feed is empty...")
+        self.assertEqual(channel.feed_excluded_count, 2, "...and the channel's form says how many are left out")
+        self.assertIn("no photo and no product image", channel.feed_excluded_reasons)
+        self.assertIn(": 2 listing(s)", channel.feed_excluded_reasons)
+        action = channel.action_view_excluded_listings()
+        self.assertEqual(self.env["resale.listing"].search(action["domain"]), self.used | self.refurbished)
+        for listing in (self.used, self.refurbished):
+            reason = listing.with_user(seller).feed_exclusion
+            self.assertTrue(reason.startswith("Google Shopping: no photo and no product image"), reason)
+            self.assertNotIn("Web shop", reason, "the web shop's own offers need no image")
+        # A photo on one unit brings it back; the other is still told.
+        self.used._flow_write({"photo_ids": [Command.link(self.photo.id)]})
+        self.env.invalidate_all()
+        self.assertEqual(set(self._google_items()), {self.used.name})
+        self.assertEqual((channel.feed_excluded_count, self.used.feed_exclusion), (1, False))
+        self.assertTrue(self.refurbished.feed_exclusion)
+
+    def test_buyers_read_the_product_name_never_its_internal_reference(self):
+        name = self.product_serial.name
+        self.assertEqual(self.product_serial.display_name, f"[PHONE-1] {name}", "the reference is set")
+        for item in self._google_items().values():
+            title = item.findtext(G + "title")
+            self.assertTrue(title.startswith(f"{name} - "), title)
+            self.assertNotIn("PHONE-1", title)
+        offers = self._feed(self.shop, "offers.json").json()["offers"]
+        self.assertTrue(offers)
+        for offer in offers:
+            self.assertEqual(offer["title"], f"{name} - {self.shop._condition_of(self.grade_b, False)[1]}")
+            self.assertNotIn("PHONE-1", offer["title"] + offer["description"])
+        page = self.url_open(self._google_items()[self.used.name].findtext(G + "link"))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotIn("PHONE-1", page.text, "the unit's own page, when the shop has none")
+
     def test_sold_reserved_delisted_and_gone_units_leave_the_feeds(self):
         self.assertEqual(self._csv_rows()[1][:2], [self.refurbished.name, "1"])
         order = self._sell(self.used)

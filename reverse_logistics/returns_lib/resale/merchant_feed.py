@@ -89,15 +89,17 @@ def _clean(text) -> str:
     return _XML_INVALID.sub("", str(text or "")).strip()
 
 
-def _problems(item: FeedItem, seen: set) -> list[str]:
+def item_problems(item: FeedItem) -> list[str]:
+    """Why Merchant Center would refuse ``item`` (empty when it is accepted): ``build_feed`` leaves it out.
+
+    The caller can tell people which of their items are left out before the feed is fetched.
+    """
     problems = []
     for name in ("id", "title", "description", "link", "image_link", "brand"):
         if not _clean(getattr(item, name)):
             problems.append(f"{name} is missing")
     if len(_clean(item.id)) > ID_MAX:
         problems.append(f"id is longer than {ID_MAX} characters")
-    if _clean(item.id) in seen:
-        problems.append("id is used by another item")
     for name in ("link", "image_link"):
         value = _clean(getattr(item, name))
         if value and not value.startswith(("http://", "https://")):
@@ -113,6 +115,13 @@ def _problems(item: FeedItem, seen: set) -> list[str]:
             problems.append("price must be greater than zero")
     except ArithmeticError:
         problems.append(f"price {item.price!r} is not a number")
+    return problems
+
+
+def _problems(item: FeedItem, seen: set) -> list[str]:
+    problems = item_problems(item)
+    if _clean(item.id) in seen:
+        problems.append("id is used by another item")
     return problems
 
 
