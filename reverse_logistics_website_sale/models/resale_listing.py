@@ -37,6 +37,11 @@ class ResaleListing(models.Model):
             and not float_is_zero(self.quantity_available, precision_rounding=self.product_id.uom_id.rounding)
         )
 
+    def _shop_product_name(self):
+        """The product as buyers know it: its name and variant, never the internal reference (as Odoo's cart)."""
+        self.ensure_one()
+        return self.product_id.with_context(display_default_code=False).display_name
+
     def _shop_condition(self):
         self.ensure_one()
         return self.env._("Refurbished") if self.refurbished else self.env._("Used")
@@ -62,7 +67,7 @@ class ResaleListing(models.Model):
             cards.append({
                 "listing_id": cheapest.id,
                 "url": f"/shop/refurbished/{cheapest.id}",
-                "product_name": product.display_name,
+                "product_name": cheapest._shop_product_name(),
                 "grade_name": grade.name,
                 "condition": cheapest._shop_condition(),
                 "price": cheapest.price,
@@ -78,7 +83,7 @@ class ResaleListing(models.Model):
         self.ensure_one()
         return {
             "listing_id": self.id,
-            "product_name": self.product_id.display_name,
+            "product_name": self._shop_product_name(),
             "description": self.product_id.description_sale or False,
             "grade_name": self.grade_id.name,
             "grade_description": self.grade_id.description or False,

@@ -56,9 +56,9 @@ class SaleOrder(models.Model):
         allowed = max(int(available), 0)
         if allowed:
             warning = self.env._("Only %(units)s left of %(product)s in this condition.",
-                                 units=allowed, product=listing.product_id.display_name)
+                                 units=allowed, product=listing._shop_product_name())
         else:
-            warning = self.env._("%s in this condition is no longer available.", listing.product_id.display_name)
+            warning = self.env._("%s in this condition is no longer available.", listing._shop_product_name())
         if order_line:
             order_line.shop_warning = warning
         else:
@@ -76,7 +76,7 @@ class SaleOrder(models.Model):
         # refuse the order anyway (the core's reservation), after the payment.
         quantities = self.order_line._resale_quantities()
         gone = [
-            listing.product_id.display_name for listing, quantity in quantities.items()
+            listing._shop_product_name() for listing, quantity in quantities.items()
             if not listing.sudo()._shop_can_supply(self.website_id, quantity)
         ]
         if gone:

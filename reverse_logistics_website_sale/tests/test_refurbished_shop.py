@@ -78,6 +78,16 @@ class TestRefurbishedShop(ResaleCase, HttpCase):
         for hidden in ("battery housing", self.phone_b.lot_id.name, "200.00"):
             self.assertNotIn(hidden, page)
 
+    def test_buyers_read_the_product_name_never_its_internal_reference(self):
+        self.product_serial.default_code = "RSP-INT-9"
+        self.assertIn("RSP-INT-9", self.product_serial.display_name, "the reference is set")
+        for url in ("/shop/refurbished", f"/shop/refurbished/{self.phone_b.id}"):
+            page = self.url_open(url).text
+            self.assertIn("Refurb Shop Phone", page, url)
+            self.assertNotIn("RSP-INT-9", page, url)
+        cards = self.env["resale.listing"].search([("id", "in", (self.phone_b | self.phone_a).ids)])._shop_cards()
+        self.assertEqual({card["product_name"] for card in cards}, {"Refurb Shop Phone"})
+
     def test_a_visitor_adds_the_listed_unit_to_a_cart_and_the_order_sells_exactly_it(self):
         page = self.url_open(f"/shop/refurbished/{self.phone_b.id}").text
         response = self.url_open(f"/shop/refurbished/{self.phone_b.id}/add",
