@@ -8,9 +8,8 @@ import uuid
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import BaseCase, tagged
-from odoo.tools import mute_logger
 
-from .test_return_concurrency import let_worker_threads_in, race, transaction
+from .test_return_concurrency import let_worker_threads_in, race, transaction, without_error_log
 
 
 @tagged("post_install", "-at_install")
@@ -46,7 +45,7 @@ class TestResaleRace(BaseCase):
             ]
             self.listing_id = listing.id
 
-    @mute_logger("odoo.sql_db", "odoo.service.model")
+    @without_error_log
     def test_two_orders_for_the_last_unit_one_wins(self):
         first_id, second_id = self.orders
 
