@@ -147,14 +147,16 @@ class ReturnConsolidation(models.Model):
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
-    def _check_load_state(self, allowed, action):
+    def _check_load_state(self, allowed, refusal):
+        """Refuse loads not in ``allowed`` with ``refusal``, a whole translated sentence naming %(loads)s
+        and %(state)s (one per action, so each language words it in its own order)."""
         wrong = self.filtered(lambda load: load.state not in allowed)
         if wrong:
             labels = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(self.env._(
-                "Cannot %(action)s %(loads)s: it is %(state)s.", action=action,
-                loads=", ".join(wrong.mapped("name")),
-                state=", ".join(sorted({labels[state] for state in wrong.mapped("state")}))))
+            raise UserError(refusal % {
+                "loads": ", ".join(wrong.mapped("name")),
+                "state": ", ".join(sorted({labels[state] for state in wrong.mapped("state")})),
+            })
 
     def _lock(self):
         self.env.cr.execute("SELECT id FROM return_consolidation WHERE id IN %s FOR UPDATE", [tuple(self.ids)],
@@ -164,13 +166,13 @@ class ReturnConsolidation(models.Model):
     def action_ready(self):
         """Close the load to new arrivals: the next parcels of its key open a new one."""
         self._lock()
-        self._check_load_state(("open",), self.env._("close"))
+        self._check_load_state(("open",), self.env._("Cannot close %(loads)s: it is %(state)s."))
         self._flow_write({"state": "ready"})
         return True
 
     def action_reopen(self):
         self._lock()
-        self._check_load_state(("ready",), self.env._("reopen"))
+        self._check_load_state(("ready",), self.env._("Cannot reopen %(loads)s: it is %(state)s."))
         others = self.search([("state", "=", "open"), ("hub_id", "in", self.hub_id.ids)])
         taken = {load._key() for load in others}
         clash = self.filtered(lambda load: load._key() in taken)
@@ -184,7 +186,7 @@ class ReturnConsolidation(models.Model):
     def action_ship(self):
         """The load leaves the hub: every return in it is on its way to the warehouse."""
         self._lock()
-        self._check_load_state(("open", "ready"), self.env._("ship"))
+        self._check_load_state(("open", "ready"), self.env._("Cannot ship %(loads)s: it is %(state)s."))
         empty = self.filtered(lambda load: not load.return_ids)
         if empty:
             raise UserError(self.env._(
@@ -226,7 +228,7 @@ class ReturnConsolidation(models.Model):
     def action_receive(self):
         """The load arrived at its warehouse: its returns are received."""
         self._lock()
-        self._check_load_state(("shipped",), self.env._("receive"))
+        self._check_load_state(("shipped",), self.env._("Cannot receive %(loads)s: it is %(state)s."))
         self._flow_write({"state": "received", "date_received": fields.Datetime.now()})
         # Every return of the load is at its warehouse: its receipt is done with the announced lots.
         self.return_ids.filtered(lambda order: order.state in RECEIVABLE_STATES).action_receive()

@@ -217,7 +217,7 @@ class ReturnOrder(models.Model):
         (and its load, which never had its units) as its parcel direct, and the deviation is on the return's
         chatter, its events and its route."""
         self._lock_for_processing()
-        self._check_state(RECEIVABLE_STATES, self.env._("receive off route"))
+        self._check_state(RECEIVABLE_STATES, self.env._("Cannot receive %(returns)s off route: it is %(state)s."))
         direct = self.filtered(lambda order: not order.hub_id)
         if direct:
             raise UserError(self.env._(
@@ -379,7 +379,7 @@ class ReturnConsolidation(models.Model):
     def action_ship(self):
         """The load leaves the hub: its units move to transit, and the warehouse expects them."""
         self._lock()
-        self._check_load_state(("open", "ready"), self.env._("ship"))
+        self._check_load_state(("open", "ready"), self.env._("Cannot ship %(loads)s: it is %(state)s."))
         units = self._check_units_at_hub()
         if units:
             for load in self:
@@ -467,7 +467,7 @@ class ReturnConsolidation(models.Model):
         """The load is at its warehouse: its transfer into the Returns location is validated, which
         receives its returns as their own receipts would."""
         self._lock()
-        self._check_load_state(("shipped",), self.env._("receive"))
+        self._check_load_state(("shipped",), self.env._("Cannot receive %(loads)s: it is %(state)s."))
         self._receive_hub_transfers()
         return super().action_receive()
 

@@ -595,18 +595,16 @@ class ReturnOrder(models.Model):
             returns=", ".join(self.mapped("name")),
         ))
 
-    def _check_state(self, allowed_states, action):
+    def _check_state(self, allowed_states, refusal):
+        """Refuse returns not in ``allowed_states`` with ``refusal``, a whole translated sentence naming
+        %(returns)s and %(state)s (one per action, so each language words it in its own order)."""
         wrong = self.filtered(lambda order: order.state not in allowed_states)
         if wrong:
             state_labels = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "Cannot %(action)s %(returns)s: it is %(state)s.",
-                    action=action,
-                    returns=", ".join(wrong.mapped("name")),
-                    state=", ".join(sorted({state_labels[s] for s in wrong.mapped("state")})),
-                )
-            )
+            raise UserError(refusal % {
+                "returns": ", ".join(wrong.mapped("name")),
+                "state": ", ".join(sorted({state_labels[s] for s in wrong.mapped("state")})),
+            })
 
     # ------------------------------------------------------------------
     # Actions
@@ -614,7 +612,7 @@ class ReturnOrder(models.Model):
     def action_submit(self):
         """Send the request for approval; requests in policy that the policy auto-approves are approved at once."""
         self._lock_for_processing()
-        self._check_state(DRAFT_STATES, self.env._("submit"))
+        self._check_state(DRAFT_STATES, self.env._("Cannot submit %(returns)s: it is %(state)s."))
         empty = self.filtered(lambda order: not order.line_ids)
         if empty:
             raise UserError(self.env._("Add at least one product to return %s before submitting it.", empty[0].name))
@@ -665,7 +663,7 @@ class ReturnOrder(models.Model):
     def action_approve(self):
         """Approve the returns; out-of-policy ones need a manager's logged override first."""
         self._lock_for_processing()
-        self._check_state(("to_approve",), self.env._("approve"))
+        self._check_state(("to_approve",), self.env._("Cannot approve %(returns)s: it is %(state)s."))
         # Out of policy is decided on the return as it is now, never on a field someone filled in:
         # only the manager's override (the wizard, _approve_with_override) approves it.
         needing_override = self.filtered("out_of_policy")
@@ -706,7 +704,7 @@ class ReturnOrder(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Give the reason why the return is accepted out of policy."))
         self._lock_for_processing()
-        self._check_state(("to_approve",), self.env._("approve"))
+        self._check_state(("to_approve",), self.env._("Cannot approve %(returns)s: it is %(state)s."))
         self._flow_write({"override_reason": reason, "override_user_id": self.env.user.id})
         # An internal note (never e-mailed to the customer who follows the return): who and why.
         self._message_log_batch(bodies={
@@ -721,7 +719,7 @@ class ReturnOrder(models.Model):
         self._approve()
 
     def action_refuse(self):
-        self._check_state(REFUSABLE_STATES, self.env._("refuse"))
+        self._check_state(REFUSABLE_STATES, self.env._("Cannot refuse %(returns)s: it is %(state)s."))
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Refuse Return"),
@@ -735,14 +733,14 @@ class ReturnOrder(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Tell the customer why the return is refused."))
         self._lock_for_processing()
-        self._check_state(REFUSABLE_STATES, self.env._("refuse"))
+        self._check_state(REFUSABLE_STATES, self.env._("Cannot refuse %(returns)s: it is %(state)s."))
         self._flow_write({"state": "refused", "refuse_reason": reason})
         self._log_event("refused", description=reason)
         self.activity_unlink(["reverse_logistics.mail_activity_return_approval"])
         self._send_customer_email("reverse_logistics.mail_template_return_refused")
 
     def action_mark_in_transit(self):
-        self._check_state(("approved",), self.env._("mark as shipped"))
+        self._check_state(("approved",), self.env._("Cannot mark %(returns)s as shipped: it is %(state)s."))
         self._flow_write({"state": "in_transit"})
         self._log_event("in_transit")
         return True
@@ -750,7 +748,7 @@ class ReturnOrder(models.Model):
     def action_receive(self):
         """Receive everything still expected, with the lots announced on the lines."""
         self._lock_for_processing()
-        self._check_state(RECEIVABLE_STATES, self.env._("receive"))
+        self._check_state(RECEIVABLE_STATES, self.env._("Cannot receive %(returns)s: it is %(state)s."))
         pickings = self.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         if not pickings:
             raise UserError(self.env._("Nothing is left to receive on %s.", ", ".join(self.mapped("name"))))
@@ -772,13 +770,13 @@ class ReturnOrder(models.Model):
         return True
 
     def action_done(self):
-        self._check_state(("received",), self.env._("close"))
+        self._check_state(("received",), self.env._("Cannot close %(returns)s: it is %(state)s."))
         self._flow_write({"state": "done"})
         return True
 
     def action_cancel(self):
         self._lock_for_processing()
-        self._check_state(CANCELLABLE_STATES, self.env._("cancel"))
+        self._check_state(CANCELLABLE_STATES, self.env._("Cannot cancel %(returns)s: it is %(state)s."))
         received = self.filtered(lambda order: any(line.qty_received for line in order.line_ids))
         if received:
             raise UserError(
@@ -795,7 +793,7 @@ class ReturnOrder(models.Model):
 
     def action_draft(self):
         self._lock_for_processing()
-        self._check_state(ABANDONED_STATES, self.env._("reset to draft"))
+        self._check_state(ABANDONED_STATES, self.env._("Cannot reset %(returns)s to draft: it is %(state)s."))
         # Reopened, its lines hold their quantities again: there must still be that much to return.
         self.line_ids._check_returnable_quantity()
         self._flow_write({"state": "draft", "refuse_reason": False, "override_reason": False,

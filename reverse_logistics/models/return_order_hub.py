@@ -177,7 +177,8 @@ class ReturnOrder(models.Model):
             raise UserError(self.env._(
                 "%s does not go through a return hub: receive it at its warehouse.",
                 ", ".join(not_routed.mapped("name"))))
-        self._check_state(RECEIVABLE_STATES, self.env._("mark as arrived at the hub"))
+        self._check_state(
+            RECEIVABLE_STATES, self.env._("Cannot mark %(returns)s as arrived at the hub: it is %(state)s."))
         arrived = self.filtered("consolidation_id")
         if arrived:
             raise UserError(self.env._(
