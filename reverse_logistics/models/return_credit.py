@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import SQL, float_compare, float_is_zero
 
 from .return_order_line_returnable import lock_sources
 from .return_states import ABANDONED_STATES, LABEL_STATES
@@ -131,12 +131,79 @@ class ReturnOrderLine(models.Model):
 
     @api.depends("credit_line_ids.quantity", "credit_line_ids.parent_state")
     def _compute_credited_qty(self):
+        by_hand = self._credit_hand_quantities()
         for line in self:
-            line.credited_qty = sum(
-                credit.product_uom_id._compute_quantity(credit.quantity, line.product_id.uom_id)
-                for credit in line.sudo().credit_line_ids
-                if credit.parent_state != "cancel" and credit.return_credit_kind == "goods"
-            )
+            line.credited_qty = line._credit_own_qty() + by_hand.get(line.id, 0.0)
+
+    def _credit_own_qty(self):
+        """Goods quantity on this line's own credit notes (drafted by the return) that are not cancelled."""
+        self.ensure_one()
+        return sum(
+            credit.product_uom_id._compute_quantity(credit.quantity, self.product_id.uom_id)
+            for credit in self.sudo().credit_line_ids
+            if credit.parent_state != "cancel" and credit.return_credit_kind == "goods"
+        )
+
+    def _credit_hand_quantities(self, drafted=None):
+        """{return line id: quantity (product unit) credited for it by hand}, for refund lines of these returns.
+
+        A credit note made outside the returns (the invoice's Credit Note button, a credit note typed by hand)
+        credits a return's goods when it names the return in its reference or origin (as the unlinked-credit-note
+        anomaly reads them), or when it reverses the invoice the line is refunded from, for the same product.
+        A named credit counts in full (so that crediting more than returned shows as credited twice); a reversal
+        naming no return counts only up to what the line has left to credit: it may be for other units.
+        ``drafted``, a set, receives the ids of the lines some of whose hand credit is still a draft.
+        """
+        lines = self.filtered(lambda line: line.id and line.product_id and (
+            line.requested_outcome == "refund" or line._is_priced_exchange()))
+        if not lines:
+            return {}
+        invoices = lines.sudo().mapped(lambda line: line._credit_source_line()).move_id
+        named = self.env["return.order"]._credit_moves_naming_returns(lines.order_id.ids, invoices.ids)
+        hand = self.env["account.move.line"].sudo().search([
+            ("move_id.move_type", "=", "out_refund"),
+            ("parent_state", "!=", "cancel"),
+            ("display_type", "=", "product"),
+            ("return_line_id", "=", False),
+            ("product_id", "in", lines.product_id.ids),
+            "|", ("move_id", "in", list(named)), ("move_id.reversed_entry_id", "in", invoices.ids),
+        ], order="id")
+        if not hand:
+            return {}
+        # Every line a hand credit may be for, whichever return: the answer must not depend on the batch asked.
+        named_orders = set().union(*named.values())
+        pool = (lines | self.sudo().search([
+            ("product_id", "in", lines.product_id.ids),
+            ("state", "not in", ABANDONED_STATES),
+            "|", ("requested_outcome", "=", "refund"), ("exchange_product_id", "!=", False),
+            "|", ("order_id", "in", list(named_orders)), ("credit_source_line_id.move_id", "in", invoices.ids),
+        ])).sudo().sorted("id")
+        sources = {line.id: line._credit_source_line() for line in pool}
+        left = {line.id: line.product_uom_qty - line._credit_own_qty() for line in pool}
+        counted = defaultdict(float)
+        # Named credits first: they say which return they are for; reversals take what is left after them.
+        for credit in hand.sorted(lambda c: (c.move_id.id not in named, c.id)):
+            if credit.move_id.id in named:
+                # Named returns only: a credit naming another return is that return's.
+                orders = named[credit.move_id.id]
+                candidates = pool.filtered(lambda line, orders=orders, credit=credit: line.order_id.id in orders
+                                           and line.product_id == credit.product_id)
+                capped = False
+            else:
+                candidates = pool.filtered(lambda line, credit=credit: line.product_id == credit.product_id
+                                           and sources[line.id].move_id == credit.move_id.reversed_entry_id)
+                capped = True
+            quantity = credit.product_uom_id._compute_quantity(credit.quantity, credit.product_id.uom_id)
+            for index, line in enumerate(candidates):
+                last = index == len(candidates) - 1
+                share = quantity if last and not capped else min(quantity, max(left[line.id] - counted[line.id], 0.0))
+                counted[line.id] += share
+                quantity -= share
+                if drafted is not None and share and credit.parent_state == "draft":
+                    drafted.add(line.id)
+                if float_is_zero(quantity, precision_rounding=line.product_id.uom_id.rounding):
+                    break
+        return {line.id: counted[line.id] for line in lines if line.id in counted}
 
     def _credit_due_qty(self):
         """What the policy says is due for credit now, in the product's unit."""
@@ -186,6 +253,43 @@ class ReturnOrder(models.Model):
             order.credit_note_ids = moves
             order.credit_note_count = len(moves)
 
+    @api.model
+    def _credit_moves_naming_returns(self, order_ids, invoice_ids=(), move_ids=None):
+        """{credit note id: {ids of the returns it names}}: credit notes (not cancelled) naming one of
+        ``order_ids`` in their reference or origin, and credit notes reversing ``invoice_ids`` that name any
+        return; with ``move_ids``, the returns these credit notes name. Names are read as words, as the
+        unlinked-credit-note anomaly reads them: RMA/0001 is not named by a reference to RMA/00012."""
+        if move_ids is None and not order_ids and not invoice_ids:
+            return {}
+        self.env["account.move"].flush_model(["move_type", "state", "ref", "invoice_origin", "company_id",
+                                              "reversed_entry_id"])
+        self.flush_model(["name", "company_id"])
+        self.env.cr.execute(SQL(
+            """
+            WITH word AS (
+                SELECT DISTINCT move.id AS move_id, move.company_id, move.reversed_entry_id,
+                       btrim(token, '()[]{}<>.,;:"''#') AS name
+                  FROM account_move move,
+                       regexp_split_to_table(upper(concat_ws(' ', move.ref, move.invoice_origin)),
+                                             '[[:space:],;]+') token
+                 WHERE move.move_type = 'out_refund'
+                   AND move.state != 'cancel'
+                   AND (move.ref IS NOT NULL OR move.invoice_origin IS NOT NULL) %s
+            )
+            SELECT word.move_id, ro.id
+              FROM word
+              JOIN return_order ro ON upper(ro.name) = word.name AND ro.company_id = word.company_id
+             WHERE %s
+            """,
+            SQL("AND move.id = ANY(%s)", list(move_ids)) if move_ids is not None else SQL(""),
+            SQL("TRUE") if move_ids is not None else SQL(
+                "ro.id = ANY(%s) OR word.reversed_entry_id = ANY(%s)", list(order_ids), list(invoice_ids)),
+        ))
+        named = defaultdict(set)
+        for move_id, order_id in self.env.cr.fetchall():
+            named[move_id].add(order_id)
+        return dict(named)
+
     def action_view_credit_notes(self):
         self.ensure_one()
         return self.credit_note_ids._get_records_action(name=self.env._("Credit Notes"))
@@ -216,12 +320,16 @@ class ReturnOrder(models.Model):
         for credit in previous:
             source = credit.return_credited_line_id
             already[source] += credit.product_uom_id._compute_quantity(credit.quantity, source.product_uom_id)
+        # Credit notes made by hand for these returns' goods count against them: only what is left is credited.
+        by_hand = lines._credit_hand_quantities()
         sale_left = {}  # sale line -> quantity invoiced and not credited by any credit note, drafts included
         for line in lines:
             source = sources[line]
-            due = line._credit_due_qty() - line.credited_qty
+            due = line._credit_due_qty() - line._credit_own_qty() - by_hand.get(line.id, 0.0)
             if float_is_zero(due, precision_rounding=line.product_id.uom_id.rounding) or due < 0:
                 continue
+            if line._credit_worthless(source, due):
+                continue  # the policy credits nothing for it: no credit note of 0.00
             if not source:
                 if line.credit_price_unit > 0:
                     # No invoice to derive from: credited at the price a manager set, in the line's own unit.

@@ -24,6 +24,7 @@ ACCOUNTING_GROUPS = "account.group_account_invoice,account.group_account_readonl
 CREDIT_STATUSES = [
     ("not_due", "Not Due Yet"),
     ("to_credit", "To Credit"),
+    ("nothing_due", "Nothing to Credit"),
     ("drafted", "Drafted"),
     ("credited", "Credited"),
     ("partial", "Partly Reconciled"),
@@ -206,10 +207,13 @@ class ReturnOrderLine(models.Model):
         "credit_line_ids.move_id.amount_residual", "credit_line_ids.move_id.payment_state",
         "credit_line_ids.move_id.matched_payment_ids.state",
         "credit_source_line_id.move_id.reversal_move_ids.state",
+        "credit_source_line_id.move_id.reversal_move_ids.invoice_line_ids.quantity",
     )
     def _compute_credit_reconciliation(self):
         settlement = self._credit_settlement()
         beyond_invoiced = self._credit_sources_beyond_invoiced()
+        hand_drafted = set()
+        by_hand = self._credit_hand_quantities(drafted=hand_drafted)
         for line in self:
             if not line.product_id:
                 # A line being typed in a form: nothing to credit yet.
@@ -230,7 +234,9 @@ class ReturnOrderLine(models.Model):
             drafted = credit_lines.filtered(lambda c: c.parent_state == "draft")
             posted = credit_lines.filtered(lambda c: c.parent_state == "posted")
             due_qty = line._credit_due_qty()
-            credited_qty = line._credit_quantity(credit_lines)
+            # Credits made by hand for this line count too: it is not to credit again, and over-credited shows.
+            own_qty = line._credit_quantity(credit_lines)
+            credited_qty = own_qty + by_hand.get(line.id, 0.0)
             posted_qty = line._credit_quantity(posted)
             posted_amount = sum(posted.mapped("balance"))
             reconciled = refunded = 0.0
@@ -246,18 +252,24 @@ class ReturnOrderLine(models.Model):
             line.credit_posted_amount = posted_amount
             line.credit_reconciled_amount = currency.round(reconciled)
             line.credit_refunded_amount = currency.round(refunded)
-            outstanding = float_compare(posted_qty, due_qty, precision_rounding=rounding) < 0
+            hand_qty = credited_qty - own_qty
+            # Credits made by hand count as drafted or posted alike; a rest worth nothing is not outstanding.
+            outstanding = float_compare(posted_qty + hand_qty, due_qty, precision_rounding=rounding) < 0 \
+                and not line._credit_worthless(source, due_qty - posted_qty - hand_qty)
             line.credit_outstanding = outstanding
 
             settled = currency.round(reconciled + refunded)
             if line.credit_disputed:
                 status = "disputed"
-            elif float_compare(credited_qty, due_qty, precision_rounding=rounding) < 0:
+            elif float_compare(credited_qty, due_qty, precision_rounding=rounding) < 0 \
+                    and not line._credit_worthless(source, due_qty - credited_qty):
                 status = "to_credit"
-            elif drafted:
+            elif drafted or line.id in hand_drafted:
                 status = "drafted"
             elif not posted:
-                status = "not_due"
+                status = ("credited" if not float_is_zero(hand_qty, precision_rounding=rounding)
+                          else "nothing_due" if not float_is_zero(due_qty, precision_rounding=rounding)
+                          else "not_due")
             elif currency.is_zero(settled):
                 status = "credited"
             elif currency.compare_amounts(settled, posted_amount) < 0:
@@ -276,7 +288,7 @@ class ReturnOrderLine(models.Model):
                 or source in beyond_invoiced
             )
             line.credit_anomaly_amount = bool(credit_lines) and line._credit_amount_differs(
-                source, credit_lines, credited_qty)
+                source, credit_lines, own_qty)
             customer = line.order_id.partner_id.commercial_partner_id
             line.credit_anomaly_partner = any(
                 move.commercial_partner_id != customer for move in credit_lines.move_id
@@ -369,6 +381,16 @@ class ReturnOrderLine(models.Model):
             if values:
                 parts.append(self._credit_subtotal(source, values["price_unit"], values["quantity"]))
         return parts
+
+    def _credit_worthless(self, source, quantity):
+        """Is crediting ``quantity`` more of this refund worth nothing (free goods, a fee or a grade taking the
+        whole value)? Then no credit note is to draft. A line without invoice nor price is not: a returns
+        manager prices it; nor an exchange, whose product sent is still to invoice."""
+        self.ensure_one()
+        if self.requested_outcome != "refund" or not (source or self.credit_price_unit) or quantity <= 0:
+            return False
+        currency = source.currency_id or self.currency_id
+        return currency.is_zero(self._credit_policy_amount(source, quantity))
 
     def _credit_policy_amount(self, source, quantity, company_currency=False):
         amount = sum(self._credit_policy_parts(source, quantity))

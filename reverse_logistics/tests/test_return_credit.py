@@ -96,9 +96,64 @@ class TestReturnCredit(CreditCase):
         rma = self._received_return(order, [(self.product, 1, {})])
         # An accountant reversed the whole invoice with Odoo's Credit Note button, before the return was credited.
         invoice._reverse_moves([{"invoice_date": fields.Date.today()}]).action_post()
-        with self.assertRaisesRegex(UserError, "has only 0.0 of Returnable chair invoiced and not credited"):
+        with self.assertRaisesRegex(UserError, "Nothing to credit now"):
             rma.action_draft_credit_notes()
         self.assertFalse(rma.credit_note_ids)
+
+    def _credit_by_hand(self, invoice, chairs, reason=""):
+        """An accountant's credit of ``chairs`` chairs with the invoice's own Credit Note button, posted."""
+        wizard = self.env["account.move.reversal"].with_context(
+            active_model="account.move", active_ids=invoice.ids,
+        ).create({"journal_id": invoice.journal_id.id, "reason": reason})
+        wizard.reverse_moves()
+        by_hand = wizard.new_move_ids
+        lines = by_hand.invoice_line_ids
+        chair = lines.filtered(lambda line: line.product_id == self.product)
+        by_hand.write({"invoice_line_ids": [Command.update(chair.id, {"quantity": chairs})]
+                       + [Command.delete(line.id) for line in lines - chair]})
+        by_hand.action_post()
+        return by_hand
+
+    def test_a_credit_made_by_hand_for_the_return_counts_against_it(self):
+        order, invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 2, {})])
+        # 1 of the 2 returned chairs credited with the invoice's Credit Note button, the reason naming the return.
+        self._credit_by_hand(invoice, 1, reason=f"Return {rma.name}")
+        self.env.flush_all()
+        line = rma.line_ids
+        self.assertEqual((line.credited_qty, line.credit_status, line.credit_anomaly_twice), (1.0, "to_credit", False))
+        rma.action_draft_credit_notes()
+        self.assertEqual(rma.credit_note_ids.invoice_line_ids.quantity, 1.0, "only the chair left is credited")
+        rma.credit_note_ids.action_post()
+        self.env.flush_all()
+        self.assertEqual((line.credited_qty, line.credit_anomaly_twice), (2.0, False), "2 returned, 2 credited")
+        self.assertNotEqual(line.credit_status, "to_credit")
+        with self.assertRaisesRegex(UserError, "Nothing to credit now"):
+            rma.action_draft_credit_notes()
+
+    def test_a_credit_by_hand_after_the_returns_own_shows_as_credited_twice(self):
+        order, invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 2, {})])
+        rma.action_draft_credit_notes()
+        rma.credit_note_ids.action_post()
+        self.env.flush_all()
+        self.assertFalse(rma.line_ids.credit_anomaly_twice)
+        # The accountant, unaware, credits one more chair by hand for the same return: 3 for 2 returned.
+        self._credit_by_hand(invoice, 1, reason=f"Return {rma.name}")
+        self.env.flush_all()
+        self.assertEqual(rma.line_ids.credited_qty, 3.0)
+        self.assertTrue(rma.line_ids.credit_anomaly_twice, "the workspace flags it as credited twice")
+
+    def test_a_reversal_of_the_invoice_line_naming_no_return_is_not_credited_again(self):
+        order, invoice = self._invoiced_sale()
+        rma = self._received_return(order, [(self.product, 2, {})])
+        self._credit_by_hand(invoice, 1, reason="Chair returned to the shop")
+        rma.action_draft_credit_notes()
+        self.assertEqual(rma.credit_note_ids.invoice_line_ids.quantity, 1.0,
+                         "the reversal of the same invoice line for the same chairs counts: 1 is left")
+        # Another return of the same invoice is not charged with a credit named after the first one.
+        other = self._received_return(order, [(self.product, 1, {})])
+        self.assertEqual(other.line_ids.credited_qty, 0.0)
 
     def test_credit_waits_for_the_policy_moment(self):
         order, _invoice = self._invoiced_sale()

@@ -224,7 +224,8 @@ class TestReturnCreditReconciliation(ReturnsCase):
         })
         expected["anomaly_customs"] = customs.line_ids
         # Received and not credited yet, whatever else is to explain.
-        expected["to_credit"] = overdue.line_ids | fresh.line_ids | unlinked.line_ids | customs.line_ids
+        # The credit note typed by hand for ``unlinked`` counts against it: drafted, not to credit again.
+        expected["to_credit"] = overdue.line_ids | fresh.line_ids | customs.line_ids
 
         self.env.flush_all()
         counts = self._dashboard(journal)
@@ -245,7 +246,23 @@ class TestReturnCreditReconciliation(ReturnsCase):
         overdue.line_ids._set_credit_disputed(True, "Goods missing from the parcel")
         self.assertFalse(self._filtered("anomaly_customs", before))
         self.assertFalse(self._filtered("anomaly_overdue", before))
-        self.assertEqual(self._filtered("to_credit", before), fresh.line_ids | unlinked.line_ids | customs.line_ids)
+        self.assertEqual(self._filtered("to_credit", before), fresh.line_ids | customs.line_ids)
+        self.assertEqual(unlinked.line_ids.credit_status, "drafted", "the hand-made draft waits to be posted")
+
+    def test_a_line_whose_credit_is_worth_nothing_is_not_to_credit(self):
+        # The whole value goes in restocking fee: the policy credits 0.00 for the received chair.
+        self.policy.restocking_fee_percent = 100.0
+        before = self.Line.search(self.workspace).ids
+        order, _invoice = self._invoiced_sale()
+        rma = self._return_from_sale(order, [(self.product, 1, {"reason_id": self.reason_changed.id})])
+        self._approve_and_receive(rma)
+        self.company.return_credit_overdue_days = 0
+        self.assertEqual(self._status(rma)[:2], ("nothing_due", 0.0))
+        self.assertFalse(self._filtered("to_credit", before), "nothing due: not in To Credit")
+        self.assertFalse(self._filtered("anomaly_overdue", before), "nor overdue")
+        self.assertIn(rma.line_ids, self.Line.search([("credit_status", "=", "nothing_due")]))
+        with self.assertRaisesRegex(UserError, "Nothing to credit now"):
+            rma.action_draft_credit_notes()
 
     def test_aging_buckets_by_days_since_receipt(self):
         order, _invoice = self._invoiced_sale()
