@@ -3,6 +3,8 @@ flow, anomalies built to trigger each filter and counted on the accounting dashb
 
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
@@ -263,6 +265,20 @@ class TestReturnCreditReconciliation(ReturnsCase):
         self.assertIn(rma.line_ids, self.Line.search([("credit_status", "=", "nothing_due")]))
         with self.assertRaisesRegex(UserError, "Nothing to credit now"):
             rma.action_draft_credit_notes()
+
+    def test_the_workspace_list_keeps_its_columns_readable(self):
+        arch = self.Line.get_views([(self.env.ref("reverse_logistics.return_credit_view_list").id, "list")])[
+            "views"]["list"]["arch"]
+        columns = etree.fromstring(arch).xpath("//list/field")
+        shown = [col.get("name") for col in columns
+                 if col.get("optional") != "hide" and col.get("column_invisible") not in ("1", "True")]
+        self.assertLessEqual(len(shown), 13, f"a laptop screen shows every default column: {shown}")
+        order = next(col for col in columns if col.get("name") == "order_id")
+        self.assertTrue(order.get("width"), "the return's name is not cut")
+        self.assertTrue(all(col.get("optional") for col in columns
+                            if col.get("name") not in ("order_id", "credit_expected_amount", "credit_posted_amount",
+                                                        "credit_status", "company_currency_id")),
+                        "every other column can be hidden")
 
     def test_aging_buckets_by_days_since_receipt(self):
         order, _invoice = self._invoiced_sale()
