@@ -598,12 +598,18 @@ class ReturnOrderLine(models.Model):
 
         Keys: product_id, sale_line_id, origin_move_id, invoice_line_id, lot_id (records),
         delivered_qty, returnable_qty, delivery_date. The quantities come from the same ledger
-        that checks requests, so the wizards and the portal offer exactly what is accepted.
+        that checks requests, so the wizards and the portal offer exactly what is accepted; returnable
+        packaging is never offered (packaging returns take it back against the packaging balance).
         """
         rows = []
+
+        def offered(product):
+            # Returnable packaging comes back on packaging returns only (its deposit is credited there, once).
+            return product.type == "consu" and not product.returnable_packaging
+
         if pickings:
             moves = pickings.move_ids.filtered(
-                lambda m: m.state == "done" and m.location_dest_id.usage == "customer" and m.product_id.type == "consu"
+                lambda m: m.state == "done" and m.location_dest_id.usage == "customer" and offered(m.product_id)
             )
             delivered = self._delivered_qty_by_move(moves)
             for move in moves:
@@ -613,7 +619,7 @@ class ReturnOrderLine(models.Model):
                 )
         if sale_orders:
             sale_lines = sale_orders.order_line.filtered(
-                lambda sl: sl.product_id.type == "consu" and not sl.display_type and sl.qty_delivered > 0
+                lambda sl: offered(sl.product_id) and not sl.display_type and sl.qty_delivered > 0
             )
             delivered = self._delivered_qty_by_sale_line(sale_lines)
             for sale_line in sale_lines:
@@ -624,7 +630,7 @@ class ReturnOrderLine(models.Model):
                 )
         if invoices:
             inv_lines = invoices.invoice_line_ids.filtered(
-                lambda il: il.product_id.type == "consu" and il.quantity > 0 and il.display_type == "product"
+                lambda il: offered(il.product_id) and il.quantity > 0 and il.display_type == "product"
             )
             invoiced = self._invoiced_qty_by_invoice_line(inv_lines)
             for inv_line in inv_lines:

@@ -74,6 +74,12 @@ class ReturnOrderLine(models.Model):
             if order.return_kind == "packaging" and product.exists() and not product.returnable_packaging:
                 raise ValidationError(self.env._(
                     "%s is not returnable packaging: return it on a customer return.", product.display_name))
+            if order.return_kind != "packaging" and product.exists() and product.returnable_packaging:
+                # Its deposit is credited by the packaging ledger: an ordinary return would credit it again.
+                raise ValidationError(self.env._(
+                    "%(product)s is returnable packaging: it comes back on a packaging return (Returns > Packaging "
+                    "> Packaging Returns), which settles it against the packaging balance and credits its deposit "
+                    "once. Remove it from this return.", product=product.display_name))
         return super()._validate_request_values(pairs, exclude_lines=exclude_lines)
 
     @api.model

@@ -88,6 +88,36 @@ class TestPackagingBalances(PackagingCase):
         row = self.Balance.search([("partner_id", "=", self.customer.id)])
         self.assertEqual((row.qty_sent, row.deposit_charged, row.deposit_open), (5.0, 50.0, 50.0))
 
+    def test_packaging_is_returned_on_packaging_returns_only(self):
+        order = self._ship(self.customer, [(self.product, 2), (self.pallet, 4)])
+        packaging = self._packaging_return(self.customer, [(self.pallet, 3, {})])
+        packaging.action_submit()
+        packaging.action_receive()
+        self.assertEqual(len(self._deposit_refunds(self.customer)), 1, "the deposit of 3 pallets is credited")
+        # Neither the sale order's wizard nor the portal offers the pallets: only the chairs.
+        wizard = self.env["return.order.wizard"].browse(
+            self.env["return.order.wizard"]._action_open_for_source(sale_order=order)["res_id"])
+        self.assertEqual(wizard.line_ids.product_id, self.product)
+        portal = self.env["return.order"]._get_portal_return_candidates(self.customer, include_exhausted=True)
+        delivery = self.env["return.order.line"]._get_returnable_candidates(pickings=order.picking_ids)
+        for candidates in (portal, delivery):
+            self.assertNotIn(self.pallet, [candidate["product_id"] for candidate in candidates])
+        # Created directly (a form, XML-RPC): refused whatever the policy or a manager says, nothing written.
+        for values in ({"sale_order_id": order.id}, {"picking_id": order.picking_ids.id}, {}):
+            with self.subTest(source=values), self.assertRaisesRegex(ValidationError, "EUR pallet is returnable "
+                                                                     "packaging: it comes back on a packaging return"):
+                self.env["return.order"].create({
+                    "partner_id": self.customer.id, **values,
+                    "line_ids": [Command.create({"product_id": self.pallet.id, "product_uom_qty": 4})],
+                })
+        # Nor added to an ordinary return afterwards.
+        rma = self._return_from_sale(order, [(self.product, 1, {})])
+        with self.assertRaisesRegex(ValidationError, "returnable packaging"):
+            rma.write({"line_ids": [Command.create({"product_id": self.pallet.id, "product_uom_qty": 1})]})
+        with self.assertRaisesRegex(ValidationError, "returnable packaging"):
+            rma.line_ids.write({"product_id": self.pallet.id})
+        self.assertEqual(len(self._deposit_refunds(self.customer)), 1, "the deposit is never credited twice")
+
     def test_a_packaging_return_needs_no_reason_comes_back_into_the_packaging_location_and_credits_once(self):
         self._ship(self.customer, [(self.pallet, 5)])
         rma = self._packaging_return(self.customer, [(self.pallet, 3, {})])
