@@ -23,7 +23,8 @@ class PackagingPortal(CustomerPortal):
         values = self._prepare_portal_layout_values()
         values.update({
             "page_name": "packaging",
-            "statement": self._packaging_partner()._packaging_statement(),
+            # Worded for the customer reading it: "You hold (to return)", not the back office's "owes us".
+            "statement": self._packaging_partner()._packaging_statement(for_partner=True),
         })
         return request.render("reverse_logistics.portal_my_packaging", values)
 
@@ -31,7 +32,8 @@ class PackagingPortal(CustomerPortal):
     def portal_my_packaging_statement(self, **kwargs):
         partner = self._packaging_partner()
         # sudo: the report action is for returns users; it renders the user's own partner only.
-        pdf, _type = request.env["ir.actions.report"].sudo()._render_qweb_pdf(
+        pdf, _type = request.env["ir.actions.report"].sudo().with_context(
+            packaging_statement_for_partner=True)._render_qweb_pdf(
             "reverse_logistics.action_report_packaging_statement", [partner.id]
         )
         return request.make_response(pdf, headers=[

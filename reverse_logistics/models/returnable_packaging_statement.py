@@ -12,10 +12,31 @@ from ..returns_lib import packaging as packaging_lib
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    def _packaging_statement(self, limit=200):
+    def _packaging_statement_labels(self, for_partner):
+        """({side: label}, {(side, direction): label}): the back office reads the ledger from the company's side
+        ("Customer (owes us)"); the partner reads their statement from their own ("You hold (to return)")."""
+        Ledger = self.env["returnable.packaging.move"]
+        sides = dict(Ledger._fields["side"]._description_selection(self.env))
+        directions = dict(Ledger._fields["direction"]._description_selection(self.env))
+        movements = {(side, direction): label for side in sides for direction, label in directions.items()}
+        if not for_partner:
+            return sides, movements
+        sides = {"customer": self.env._("You hold (to return)"), "supplier": self.env._("We hold for you")}
+        movements.update({
+            ("customer", packaging_lib.SENT): self.env._("Delivered to you"),
+            ("customer", packaging_lib.RETURNED): self.env._("Returned by you"),
+            ("customer", packaging_lib.WRITTEN_OFF): self.env._("Written off (not returned)"),
+            ("supplier", packaging_lib.SENT): self.env._("Received from you"),
+            ("supplier", packaging_lib.RETURNED): self.env._("Returned to you"),
+            ("supplier", packaging_lib.WRITTEN_OFF): self.env._("Written off (not returned)"),
+        })
+        return sides, movements
+
+    def _packaging_statement(self, limit=200, for_partner=None):
         """What a partner's packaging statement shows, as plain values: balances by type and side, the latest
         movements, deposits charged, credited and kept. Only what the partner may read: no cost, no account,
-        no internal user.
+        no internal user. ``for_partner`` (else the context's ``packaging_statement_for_partner``): worded for
+        the partner reading it (the portal), not for the back office.
 
         sudo: read by the PDF report and the portal page for ``self``'s commercial partner only; callers
         decide whose statement it is (the portal from the logged-in user, never from a parameter).
@@ -25,12 +46,16 @@ class ResPartner(models.Model):
         Balance = self.env["returnable.packaging.balance"].sudo()
         balances = Balance.search([("partner_id", "=", partner.id)])
         moves = self.env["returnable.packaging.move"].sudo().search([("partner_id", "=", partner.id)], limit=limit)
-        sides = dict(self.env["returnable.packaging.move"]._fields["side"]._description_selection(self.env))
-        directions = dict(self.env["returnable.packaging.move"]._fields["direction"]._description_selection(self.env))
-        currency = (balances[:1].company_id or self.env.company).currency_id
+        if for_partner is None:
+            for_partner = bool(self.env.context.get("packaging_statement_for_partner"))
+        sides, directions = self._packaging_statement_labels(for_partner)
+        company = balances[:1].company_id or self.env.company
         return {
             "partner": partner,
-            "currency": currency,
+            "for_partner": for_partner,
+            "company": company,
+            "date": fields.Date.context_today(self),
+            "currency": company.currency_id,
             "balances": [{
                 "product": balance.product_id.display_name,
                 "side": sides.get(balance.side),
@@ -47,7 +72,7 @@ class ResPartner(models.Model):
                 "origin": move.origin,
                 "product": move.product_id.display_name,
                 "lot": move.lot_id.name or "",
-                "direction": directions.get(move.direction),
+                "direction": directions.get((move.side, move.direction)),
                 "side": sides.get(move.side),
                 "quantity": move.quantity,
                 "deposit": move.deposit_amount,

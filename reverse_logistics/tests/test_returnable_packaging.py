@@ -376,6 +376,27 @@ class TestPackagingStatement(HttpCase, PackagingCase):
         self.assertIn("70.00", html, "the deposit charged")
         self.assertNotIn("IBC", html)
 
+    def test_the_pdf_statement_is_a_company_document_with_the_partners_address_and_its_date(self):
+        self.portal_partner.write({"street": "12 Pallet Lane", "city": "Crateville", "zip": "4242"})
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "reverse_logistics.action_report_packaging_statement", self.portal_partner.ids)[0].decode()
+        self.assertIn('class="header', html, "the company's letterhead (web.external_layout)")
+        self.assertIn(self.company.name, html)
+        self.assertIn("12 Pallet Lane", html)
+        self.assertIn("Crateville", html)
+        today = fields.Date.context_today(self.portal_partner)
+        self.assertIn(self.env["ir.qweb.field.date"].value_to_html(today, {}), html, "the statement's date")
+        self.assertIn("Customer (owes us)", html, "printed in the back office: the back office's wording")
+
+    def test_the_portal_speaks_to_the_customer_from_their_side(self):
+        self.authenticate("packaging_portal", "packaging_portal")
+        page = self.url_open("/my/packaging").text
+        self.assertIn("You hold (to return)", page)
+        self.assertIn("Delivered to you", page)
+        self.assertNotIn("owes us", page, "the back office's wording is not the customer's")
+        statement = self.portal_partner.commercial_partner_id._packaging_statement(for_partner=True)
+        self.assertEqual(statement["balances"][0]["side"], "You hold (to return)")
+
     def test_a_portal_user_sees_their_own_packaging_only(self):
         with self.assertRaises(AccessError):
             self.Ledger.with_user(self.portal_user).search([])
