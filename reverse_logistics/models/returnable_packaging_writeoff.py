@@ -156,7 +156,7 @@ class ReturnablePackagingWriteoff(models.Model):
         self._check_balance()
         plans = [(writeoff, *writeoff._accounting_plan()) for writeoff in self]
         Ledger = self.env["returnable.packaging.move"]
-        entries = Ledger._record(Ledger._settle_deposits([{
+        Ledger._record(Ledger._settle_deposits([{
             "company_id": w.company_id.id, "date": fields.Datetime.now(), "partner_id": w.partner_id.id,
             "product_id": w.product_id.id, "lot_id": w.lot_id.id, "side": w.side,
             "direction": packaging_lib.WRITTEN_OFF, "quantity": w.quantity, "writeoff_id": w.id,
@@ -170,7 +170,8 @@ class ReturnablePackagingWriteoff(models.Model):
                 "amount": move.amount_total, "account_move_id": move.id,
             })
         self._close_approval_activities()
-        return entries
+        # A button and XML-RPC both call this: a plain value, never the ledger entries (not marshallable).
+        return True
 
     def action_refuse(self):
         if not self.env.user.has_group(ACCOUNTANT_GROUP):

@@ -6,6 +6,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.base.controllers.rpc import dumps as xmlrpc_dumps
+
 from .common import ReturnsCase
 from .test_return_concurrency import _deliver, let_worker_threads_in, race, transaction
 
@@ -341,6 +343,72 @@ class TestPackagingWriteoff(PackagingCase):
         with self.assertRaisesRegex(UserError, "write-off account"):
             writeoff.with_user(self.accountant).action_approve()
         self.assertFalse(self.Ledger.search([("direction", "=", "written_off")]))
+
+
+@tagged("post_install", "-at_install")
+class TestPackagingRpc(HttpCase, PackagingCase):
+    """What integrators call over XML-RPC answers a value XML-RPC can carry, not a fault after committing."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = new_test_user(cls.env, "packaging_rpc_accountant",
+                                       groups="account.group_account_manager,base.group_user")
+        Account = cls.env["account.account"]
+        cls.company.packaging_writeoff_account_id = Account.create(
+            {"name": "Lost packaging", "code": "659901", "account_type": "expense"})
+        cls.category.property_stock_account_output_categ_id = Account.create(
+            {"name": "Goods delivered not invoiced", "code": "349901", "account_type": "asset_current"})
+        cls._ship(cls.customer, [(cls.pallet, 4)])
+
+    def _rpc(self, model, method, ids):
+        return self.xmlrpc_object.execute_kw(self.env.cr.dbname, self.accountant.id, "packaging_rpc_accountant",
+                                             model, method, [ids])
+
+    def test_approving_a_write_off_over_xml_rpc_answers_true(self):
+        Writeoff = self.env["returnable.packaging.writeoff"]
+        approved, refused = Writeoff.create([
+            {"partner_id": self.customer.id, "product_id": self.pallet.id, "quantity": qty, "reason": "Lost"}
+            for qty in (1, 1)
+        ])
+        for writeoff in (approved, refused):
+            self.assertIs(self._rpc(Writeoff._name, "action_submit", writeoff.ids), True)
+        self.assertIs(self._rpc(Writeoff._name, "action_approve", approved.ids), True)
+        self.assertIs(self._rpc(Writeoff._name, "action_refuse", refused.ids), True)
+        self.assertEqual((approved.state, refused.state), ("approved", "refused"))
+        self.assertEqual(self._balance(self.customer, self.pallet), 3.0)
+
+    def test_every_packaging_and_credit_action_answers_a_marshallable_value(self):
+        rma = self._packaging_return(self.customer, [(self.pallet, 2, {})])
+        rma.action_submit()
+        rma.action_receive()
+        # The receipt drafted the deposit credit; cancelled, Credit Deposits drafts it again.
+        self._deposit_refunds(self.customer).button_cancel()
+        results = {
+            "action_view_packaging_balance": self.customer.action_view_packaging_balance(),
+            "action_credit_deposits": self.Ledger.search([("partner_id", "=", self.customer.id)])
+            .action_credit_deposits(),
+            "action_view_credit_notes": rma.action_view_credit_notes(),
+            "action_open_return_credits": self.env["account.journal"].search([("type", "=", "sale")], limit=1)
+            .with_context(return_credit_filter="to_credit").action_open_return_credits(),
+        }
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id, "warehouse_id": self.warehouse.id,
+            "order_line": [Command.create({"product_id": self.product.id, "product_uom_qty": 1})],
+        })
+        self._confirm_deliver_invoice(order)
+        refund = self._return_from_sale(order, [(self.product, 1, {})])
+        self._approve_and_receive(refund)
+        results["action_credit_dispute"] = refund.line_ids.with_user(self.accountant).action_credit_dispute()
+        wizard = self.env[results["action_credit_dispute"]["res_model"]].browse(
+            results["action_credit_dispute"]["res_id"]).with_user(self.accountant)
+        wizard.reason = "Parcel damaged"
+        results["dispute action_apply"] = wizard.action_apply()
+        results["action_credit_undispute"] = refund.line_ids.with_user(self.accountant).action_credit_undispute()
+        for name, result in results.items():
+            with self.subTest(method=name):
+                # Odoo's own XML-RPC marshaller (None and Markup allowed, as /xmlrpc/2 answers them).
+                self.assertTrue(xmlrpc_dumps((result,)))
 
 
 class TestPackagingReminders(PackagingCase):
