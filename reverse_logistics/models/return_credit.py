@@ -274,14 +274,21 @@ class ReturnOrder(models.Model):
                                              '[[:space:],;]+') token
                  WHERE move.move_type = 'out_refund'
                    AND move.state != 'cancel'
-                   AND (move.ref IS NOT NULL OR move.invoice_origin IS NOT NULL) %s
+                   AND (move.ref IS NOT NULL OR move.invoice_origin IS NOT NULL) AND %s
             )
             SELECT word.move_id, ro.id
               FROM word
               JOIN return_order ro ON upper(ro.name) = word.name AND ro.company_id = word.company_id
              WHERE %s
             """,
-            SQL("AND move.id = ANY(%s)", list(move_ids)) if move_ids is not None else SQL(""),
+            # Only credit notes that may name these returns are cut into words: the rest is skipped by strpos.
+            SQL("move.id = ANY(%s)", list(move_ids)) if move_ids is not None else SQL(
+                """(move.reversed_entry_id = ANY(%s)
+                    OR EXISTS (SELECT 1 FROM return_order named
+                                WHERE named.id = ANY(%s)
+                                  AND strpos(upper(concat_ws(' ', move.ref, move.invoice_origin)),
+                                             upper(named.name)) > 0))""",
+                list(invoice_ids), list(order_ids)),
             SQL("TRUE") if move_ids is not None else SQL(
                 "ro.id = ANY(%s) OR word.reversed_entry_id = ANY(%s)", list(order_ids), list(invoice_ids)),
         ))

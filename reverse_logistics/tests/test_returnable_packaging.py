@@ -102,10 +102,15 @@ class TestPackagingBalances(PackagingCase):
         self.assertEqual(wizard.line_ids.product_id, self.product)
         portal = self.env["return.order"]._get_portal_return_candidates(self.customer, include_exhausted=True)
         delivery = self.env["return.order.line"]._get_returnable_candidates(pickings=order.picking_ids)
-        for candidates in (portal, delivery):
+        invoice = order._create_invoices()
+        invoice.action_post()
+        invoiced = self.env["return.order.line"]._get_returnable_candidates(invoices=invoice)
+        self.assertIn(self.product, [candidate["product_id"] for candidate in invoiced])
+        for candidates in (portal, delivery, invoiced):
             self.assertNotIn(self.pallet, [candidate["product_id"] for candidate in candidates])
         # Created directly (a form, XML-RPC): refused whatever the policy or a manager says, nothing written.
-        for values in ({"sale_order_id": order.id}, {"picking_id": order.picking_ids.id}, {}):
+        for values in ({"sale_order_id": order.id}, {"picking_id": order.picking_ids.id}, {"invoice_id": invoice.id},
+                       {}):
             with self.subTest(source=values), self.assertRaisesRegex(ValidationError, "EUR pallet is returnable "
                                                                      "packaging: it comes back on a packaging return"):
                 self.env["return.order"].create({
