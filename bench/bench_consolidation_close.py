@@ -1,4 +1,4 @@
-"""Benchmark: a return hub's load of N return lines closed across a customs border, declaration included (issue #13).
+"""Benchmark: a return hub's load of N return lines closed across a customs border, declaration included.
 
 Setup (not measured): a Spanish company (EORI, customs office) and its London hub; N products of as many
 HS codes (so no two lines merge: the load's declaration has N goods items, the most one holds at 999);

@@ -1,4 +1,4 @@
-"""Benchmark of the consolidation planner (returns_lib.consolidation, issue #13): N and 2N pending returns over
+"""Benchmark of the consolidation planner (returns_lib.consolidation): N and 2N pending returns over
 20 hubs, one plan each, best of --repeat runs, with the per-return time ratio of 2N to N. No Odoo needed.
 
     taskset -c 0 python3 bench/bench_consolidation_planner.py --returns 10000 --repeat 3

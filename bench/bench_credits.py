@@ -1,4 +1,4 @@
-"""Benchmark: credit notes of N received returns, drafted and posted in batch (issue #11).
+"""Benchmark: credit notes of N received returns, drafted and posted in batch.
 
 Setup (not measured): N sale orders (every other one with a second line), taxed 15 %, delivered
 and invoiced (one posted invoice each); one return per order refunding one unit of every line,

@@ -1,4 +1,4 @@
-"""Benchmark: a trade customer's excess-stock proposal of N lines checked, created, approved and received (issue #15).
+"""Benchmark: a trade customer's excess-stock proposal of N lines checked, created, approved and received.
 
 Setup (not measured): N products of one category, each invoiced to one distributor twice (2 units five months
 ago, 3 units two months ago: two invoices of N lines), and an active return agreement with the distributor

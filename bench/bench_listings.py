@@ -1,4 +1,4 @@
-"""Benchmark: N returned units resold: listed, priced and published, sold and delivered, in Odoo (issue #12).
+"""Benchmark: N returned units resold: listed, priced and published, sold and delivered, in Odoo.
 
 Setup (not measured): the units of bench_disposition_flow.py (N units returned on N/10 returns, 80 %
 serial-tracked phones, 20 % untracked lamps), received, inspected as grade B, and a web shop channel

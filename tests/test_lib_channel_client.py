@@ -1,5 +1,5 @@
 """The REST channel adapter against a real HTTP server on 127.0.0.1 that accepts, rate-limits, fails, hangs,
-answers garbage and recovers (issue #12): a push never raises, every problem is reported."""
+answers garbage and recovers: a push never raises, every problem is reported."""
 
 import json
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Release calendars, the shipped data files and distances of the consolidation planner (issue #13)."""
+"""Release calendars, the shipped data files and distances of the consolidation planner."""
 
 import datetime as dt
 from decimal import Decimal

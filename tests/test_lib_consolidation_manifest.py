@@ -1,4 +1,4 @@
-"""The manifest of a consolidation (returns_lib.consolidation.manifest), issue #13."""
+"""The manifest of a consolidation (returns_lib.consolidation.manifest)."""
 
 import csv
 import io

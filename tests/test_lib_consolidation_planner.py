@@ -1,4 +1,4 @@
-"""Consolidation planner (returns_lib.consolidation), issue #13: hand-checked small cases.
+"""Consolidation planner (returns_lib.consolidation): hand-checked small cases.
 
 One hub in Madrid serving Spain, a warehouse in Hamburg (same EU customs territory) or in Zurich (across a
 border). Parcel card: domestic 5.00 + 0.50/kg (2 days), EU 12.00 + 1.00/kg (4 days), international

@@ -1,4 +1,4 @@
-"""Property tests of the consolidation planner (issue #13) on random returns, hubs and rate cards (hypothesis).
+"""Property tests of the consolidation planner on random returns, hubs and rate cards (hypothesis).
 
 Whatever the input: every return is planned exactly once; no hard limit is broken (capacity, the hub's waiting
 limit, the service level of every return sent through a hub, hazardous separation, one destination, regime

@@ -1,4 +1,4 @@
-"""Back Market bulk listing files (returns_lib.resale.marketplace_csv), issue #12."""
+"""Back Market bulk listing files (returns_lib.resale.marketplace_csv)."""
 
 import csv
 import io

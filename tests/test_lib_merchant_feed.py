@@ -1,4 +1,4 @@
-"""The Google Merchant Center RSS feed (returns_lib.resale.merchant_feed), issue #12.
+"""The Google Merchant Center RSS feed (returns_lib.resale.merchant_feed).
 
 The output is parsed back with lxml: every required attribute present once, text escaped, an
 invalid GTIN never emitted, Merchant Center's length limits kept.

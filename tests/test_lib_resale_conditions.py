@@ -1,4 +1,4 @@
-"""Channel conditions for internal grades (returns_lib.resale.conditions), issue #12.
+"""Channel conditions for internal grades (returns_lib.resale.conditions).
 
 Every channel x every listable grade x refurbished or not is decided in data: either a value of the
 channel's own vocabulary, or a refusal with its reason. Scrap and unknown channels are refused.

@@ -1,4 +1,4 @@
-"""Listing prices of graded units (returns_lib.resale.pricing), issue #12.
+"""Listing prices of graded units (returns_lib.resale.pricing).
 
 Reference x grade share, the channel's rounding, a floor at cost + minimum margin with the channel
 fee grossed up, below the floor only a sales manager, price drops never below the floor.

@@ -1,6 +1,6 @@
 # pylint: disable=consider-merging-classes-inherited
 # customs.declaration is extended per business concept, one file each: here, one declaration per load
-# crossing a customs border between a return hub and its destination warehouse (issue #13).
+# crossing a customs border between a return hub and its destination warehouse.
 from odoo import api, fields, models
 
 from .return_input_guard import flow_writes

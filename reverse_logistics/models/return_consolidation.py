@@ -1,4 +1,4 @@
-"""A load of returns gathered at a return hub, leaving together for one warehouse (issue #13).
+"""A load of returns gathered at a return hub, leaving together for one warehouse.
 
 Returns join a load when they arrive at their hub (``return.order.action_arrived_at_hub``): the open
 load of the same hub, destination, customs regime, hazard and product class, or a new one.

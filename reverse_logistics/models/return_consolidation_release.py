@@ -1,6 +1,6 @@
 # pylint: disable=consider-merging-classes-inherited
 # return.consolidation is extended per business concept, one file each: here, when a load leaves its hub
-# (issue #13): the hub's release rule and waiting limit, applied at each arrival and by a daily job.
+#: the hub's release rule and waiting limit, applied at each arrival and by a daily job.
 """A load is due to leave on the hub's next calendar departure, but never later than its oldest return's
 arrival plus the hub's maximum waiting time; a threshold (weight, volume, value, count) reached at an
 arrival makes it due at once.

@@ -1,6 +1,6 @@
 # pylint: disable=consider-merging-classes-inherited
 # The accountants' side of return credits: one business concept across the models it reads.
-"""Reconciliation workspace of return credits (issue #11): one row per refund line of a return.
+"""Reconciliation workspace of return credits: one row per refund line of a return.
 
 Each row tells what its policy says is due now, what was drafted, posted, applied to invoices and paid
 out, in the company currency and untaxed (deductions are credit-note lines of their own), and flags what

@@ -1,4 +1,4 @@
-"""Return hubs (issue #13): where scattered returns of a region gather before leaving together.
+"""Return hubs: where scattered returns of a region gather before leaving together.
 
 A hub is configured by a returns manager: where it is (its address and the stock location that
 receives the parcels), which origins it serves (countries, postal areas, customs territories),

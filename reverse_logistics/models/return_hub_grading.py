@@ -1,5 +1,5 @@
 # pylint: disable=consider-merging-classes-inherited
-"""Inspect and grade at the hub (issue #13): the hub's service level "Inspect and Grade".
+"""Inspect and grade at the hub: the hub's service level "Inspect and Grade".
 
 A return routed to such a hub is received there: its receipt into the hub's location is its receipt
 (received quantities, inspections, credits on receipt follow it as at a warehouse), and the hub's team

@@ -1,5 +1,5 @@
 # pylint: disable=consider-merging-classes-inherited
-"""The hub leg in stock (issue #13): the units of a return routed through a hub really sit at the hub.
+"""The hub leg in stock: the units of a return routed through a hub really sit at the hub.
 
 A routed return's receipt brings its parcel from the customer to the hub's receiving location; "Arrived
 at Hub" validates it. The units wait there, in stock, until their load leaves: one transfer per load

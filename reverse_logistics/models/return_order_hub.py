@@ -1,5 +1,5 @@
 # pylint: disable=consider-merging-classes-inherited
-# return.order is extended per business concept, one file each: here, routing through return hubs (issue #13).
+# return.order is extended per business concept, one file each: here, routing through return hubs.
 from collections import defaultdict
 
 from odoo import fields, models

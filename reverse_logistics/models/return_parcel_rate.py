@@ -1,5 +1,5 @@
 # pylint: disable=consider-merging-classes-inherited
-"""The parcel carrier's card a return hub is compared with (issue #13).
+"""The parcel carrier's card a return hub is compared with.
 
 A return shipped alone travels as a parcel: to its warehouse (the baseline "direct") or to the hub that
 gathers the returns of its region. What that parcel costs depends on the zone it crosses: within a

@@ -1,5 +1,5 @@
 # pylint: disable=consider-merging-classes-inherited
-"""Routes decided by the consolidation planner (issue #13): Odoo records in, the planner's choices out.
+"""Routes decided by the consolidation planner: Odoo records in, the planner's choices out.
 
 The planner (``returns_lib.consolidation.planner``) knows nothing of the ORM: this file turns hubs, their
 modes, warehouses and returns into its inputs, and its choices back into a return's hub and route figures.

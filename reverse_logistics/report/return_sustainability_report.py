@@ -1,4 +1,4 @@
-"""What the return hubs save, and what becomes of the returned units (issue #13): an SQL view, one row per return.
+"""What the return hubs save, and what becomes of the returned units: an SQL view, one row per return.
 
 One row per return, not per line: the route figures (cost, CO2e, declarations, with their baseline "shipped
 direct as a parcel") belong to the return as a whole, and splitting them over its lines would need an

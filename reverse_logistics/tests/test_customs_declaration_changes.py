@@ -1,4 +1,4 @@
-"""A checked declaration stays true to what it was checked on, and says what is wrong readably (issue #10)."""
+"""A checked declaration stays true to what it was checked on, and says what is wrong readably."""
 
 import sys
 import threading

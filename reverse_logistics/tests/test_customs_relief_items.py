@@ -1,4 +1,4 @@
-"""Relief is decided item by item, from where and when each part of the goods left (issue #10)."""
+"""Relief is decided item by item, from where and when each part of the goods left."""
 
 from datetime import timedelta
 

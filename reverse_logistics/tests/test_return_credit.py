@@ -1,14 +1,20 @@
-"""Credit notes of returns, derived from the invoice line being refunded (issue #11, first slice)."""
+"""Credit notes of returns, derived from the invoice line being refunded."""
 
 import uuid
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import BaseCase, tagged
-from odoo.tools import mute_logger
 
 from .common import ReturnsCase
-from .test_return_concurrency import _deliver, let_worker_threads_in, race, returnable_product, transaction
+from .test_return_concurrency import (
+    _deliver,
+    let_worker_threads_in,
+    race,
+    returnable_product,
+    transaction,
+    without_error_log,
+)
 
 
 class CreditCase(ReturnsCase):
@@ -282,7 +288,7 @@ class TestReturnCredit(CreditCase):
 class TestCreditRace(BaseCase):
     """Two people draft the credit of the same return at the same moment: one credit note results."""
 
-    @mute_logger("odoo.sql_db", "odoo.service.model")
+    @without_error_log
     def test_two_transactions_credit_a_line_once(self):
         let_worker_threads_in(self)
         tag = uuid.uuid4().hex[:8]

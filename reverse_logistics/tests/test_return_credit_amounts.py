@@ -1,4 +1,4 @@
-"""Credit notes of returns are exact on real invoices (issue #11): taxes included and excluded, discount,
+"""Credit notes of returns are exact on real invoices: taxes included and excluded, discount,
 fiscal position, foreign currency, cash rounding, analytic, partial credits; posted, reconciled and paid.
 
 Every expected amount is worked out by hand from the invoice, in the test, never read back from the code

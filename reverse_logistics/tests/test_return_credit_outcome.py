@@ -1,5 +1,5 @@
 """What posting a return's credit note does (apply, refund, store credit), what posting refuses, credits of
-returns without an invoice, and the return shipping the customer pays (issue #11)."""
+returns without an invoice, and the return shipping the customer pays."""
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError

@@ -1,4 +1,4 @@
-"""The accountants' reconciliation workspace of return credits (issue #11): statuses through the real credit
+"""The accountants' reconciliation workspace of return credits: statuses through the real credit
 flow, anomalies built to trigger each filter and counted on the accounting dashboard, aging, access."""
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Excess-stock returns under a customer's return agreement (issue #15, second half)."""
+"""Excess-stock returns under a customer's return agreement."""
 
 import psycopg2
 from dateutil.relativedelta import relativedelta

@@ -1,4 +1,4 @@
-"""The one import declaration of a hub's load crossing a customs border (issue #13), as customs receive it:
+"""The one import declaration of a hub's load crossing a customs border, as customs receive it:
 checked, rendered to its DEC-DMS message and validated against the shared official schema set."""
 
 import base64

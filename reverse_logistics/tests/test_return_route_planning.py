@@ -1,4 +1,4 @@
-"""Routes decided by the planner (issue #13): at approval, in the route planner, and when a load leaves.
+"""Routes decided by the planner: at approval, in the route planner, and when a load leaves.
 
 A company in Zaragoza, a hub in Frankfurt serving Germany, customers in Berlin. Parcel card: within a
 country 5.00 + 0.50/kg (2 days), within the EU customs territory 14.00 + 1.00/kg (4 days), across a border

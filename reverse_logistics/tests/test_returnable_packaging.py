@@ -4,12 +4,11 @@ from datetime import timedelta
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
-from odoo.tools import mute_logger
 
 from odoo.addons.base.controllers.rpc import dumps as xmlrpc_dumps
 
 from .common import ReturnsCase
-from .test_return_concurrency import _deliver, let_worker_threads_in, race, transaction
+from .test_return_concurrency import _deliver, let_worker_threads_in, race, transaction, without_error_log
 
 
 class PackagingCase(ReturnsCase):
@@ -539,7 +538,7 @@ class TestPackagingRace(BaseCase):
         })
         return writeoff.action_submit()
 
-    @mute_logger("odoo.sql_db", "odoo.service.model")
+    @without_error_log
     def test_two_packaging_returns_of_the_last_pallets(self):
         outcome = race(self._request, self._request)
         self.assertNotIsInstance(outcome["first"], Exception)
@@ -548,7 +547,7 @@ class TestPackagingRace(BaseCase):
         with transaction() as env:
             self.assertEqual(env["return.order"].search_count([("partner_id", "=", self.customer_id)]), 1)
 
-    @mute_logger("odoo.sql_db", "odoo.service.model")
+    @without_error_log
     def test_a_write_off_racing_a_return_of_every_pallet(self):
         outcome = race(self._request, self._propose_and_submit)
         self.assertNotIsInstance(outcome["first"], Exception)

@@ -1,4 +1,4 @@
-"""The route planner (issue #13): every pending return planned at once, the plan shown, then applied.
+"""The route planner: every pending return planned at once, the plan shown, then applied.
 
 At approval each return is routed on its own, at the margin. Planned together, the returns waiting for
 the same hub show whether their load pays for its truck and its declaration, when it leaves, by which mode,

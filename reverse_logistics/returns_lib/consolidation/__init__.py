@@ -1,4 +1,4 @@
-"""Consolidating scattered international returns at regional hubs, with cost and CO2e (issue #13), without Odoo.
+"""Consolidating scattered international returns at regional hubs, with cost and CO2e, without Odoo.
 
 - ``planner``: direct as a parcel or through which hub, the consolidation each return joins, when it leaves,
   the mode of each leg, cost, declarations and CO2e per return and per plan, against the baseline "every

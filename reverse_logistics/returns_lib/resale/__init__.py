@@ -1,4 +1,4 @@
-"""Listing refurbished and graded returned stock for resale, without Odoo (issue #12).
+"""Listing refurbished and graded returned stock for resale, without Odoo.
 
 - ``pricing``: the suggested listing price of a graded unit, its floor (cost + minimum margin, channel
   fee grossed up), the sales manager's override below the floor, price drops after days listed, and
