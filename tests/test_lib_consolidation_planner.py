@@ -332,6 +332,22 @@ def test_one_by_one_the_hub_never_keeps_a_return_beyond_its_latest_departure():
     assert line.route == "hub" and line.departs_hub == dt.date(2024, 3, 7)
 
 
+def test_goods_that_never_go_through_a_hub_are_priced_as_their_direct_parcel_even_where_a_hub_is_cheaper():
+    # the return the hub takes at the margin above (12.00 through MAD): priced direct, 12 + 10 x 1 = 22.00,
+    # exactly as route() prices a return no hub serves
+    hub = _hub()
+    (line,) = planner.Planner([hub], WAREHOUSES, RATES).direct(_returns(1))
+    (alone,) = planner.Planner([], WAREHOUSES, RATES).route(_returns(1))
+    assert (line.route, line.hub, line.legs[0].kind) == ("direct", None, "parcel")
+    assert (line.transport_cost, line.baseline_cost) == (D("22.00"), D("22.00")) == (alone.transport_cost,
+                                                                                     alone.baseline_cost)
+    assert line.co2e_kg == line.baseline_co2e_kg == alone.co2e_kg > 0
+    assert _codes(line) == ["origin_partner_coordinates", "not_for_hubs"], "no hub was considered"
+    # across a border: its own declaration, in its baseline
+    (zurich,) = planner.Planner([hub], WAREHOUSES, RATES).direct(_returns(1, destination="ZRH"))
+    assert zurich.declarations == 1 and "declaration_per_return" in _codes(zurich)
+
+
 def test_a_load_that_leaves_is_settled_with_the_cheapest_mode_that_takes_it_and_shares_to_the_cent():
     rail = planner.OutboundOption("rail", "electric_eu", 4, per_shipment=D("90"), per_kg=D("0.01"))
     hub = _hub(outbound=(ROAD, rail))

@@ -105,7 +105,8 @@ class ReturnOrder(models.Model):
 
     def _assign_hubs(self):
         """Route each return: through a hub when the planner finds it cheaper and on time at the margin
-        (the company has a parcel card to compare with), else through the hub serving its address."""
+        (the company has a parcel card to compare with), else through the hub serving its address.
+        Returnable packaging is only priced, as its direct shipment, when the company has a parcel card."""
         # sudo: the hubs are the company's routing configuration, applied whoever approves (a
         # portal customer's request may be approved by the policy at submission).
         hubs = self.env["return.hub"].sudo().search([("company_id", "in", self.company_id.ids)])
@@ -115,11 +116,14 @@ class ReturnOrder(models.Model):
         for order_id, values in routed.items():
             self.browse(order_id)._flow_write(values)
         if hubs:
-            self.browse([order.id for order in self if order.id not in routed])._assign_serving_hubs(hubs)
+            unrouted = self.browse([order.id for order in self if order.id not in routed])
+            # Returnable packaging never goes through a hub, card or no card. sudo: as the planner reads them.
+            unrouted.browse(unrouted.sudo()._plannable().ids)._assign_serving_hubs(hubs)
 
     def _price_unpriced_routes(self):
         """Price as direct parcels the returns among these that went direct without figures (approved before
-        the company had its parcel card), as of their approval; returns routed through a hub keep theirs."""
+        the company had its parcel card, returnable packaging included), as of their approval; returns routed
+        through a hub keep theirs."""
         unpriced = self.filtered(lambda order: order.date_approved and not order.hub_id
                                  and not order.route_cost and not order.baseline_cost)
         routed = unpriced._route_alone(

@@ -137,11 +137,15 @@ class ReturnOrder(models.Model):
             **carried,
         )
 
-    def _plannable(self):
-        """Returns the planner can place: a sender with a country and a warehouse; returnable packaging comes back
-        on the delivery rounds, never through the hubs."""
+    def _priceable(self):
+        """Returns whose parcel the planner can price: a sender with a country and a warehouse."""
         return self.filtered(lambda order: (order.partner_return_address_id or order.partner_id).country_id
-                             and order.warehouse_id and order.return_kind != "packaging")
+                             and order.warehouse_id)
+
+    def _plannable(self):
+        """Returns the planner can place, through a hub or direct: returnable packaging comes back direct to its
+        warehouse, never through the hubs (it is only priced, see ``_route_alone``)."""
+        return self._priceable().filtered(lambda order: order.return_kind != "packaging")
 
     def _route_values(self, line, hubs_by_key, templates=None):
         """A return's hub and route figures from the planner's line for it; ``templates``: the reasons'
@@ -191,6 +195,8 @@ class ReturnOrder(models.Model):
                                                         "under one declaration."),
             planner_lib.SERVICE_LEVEL_UNREACHABLE: env._("Even direct it arrives on %(arrives)s, after its "
                                                          "deadline %(deadline)s."),
+            planner_lib.NOT_FOR_HUBS: env._("Returnable packaging comes back direct to its warehouse, never "
+                                            "through a hub."),
             planner_lib.ESTIMATED_ALONE: env._("Estimated alone: out by %(mode)s by %(departs)s at the latest; "
                                                "its share of the load's fixed freight and declaration is known "
                                                "when the load leaves."),
@@ -245,7 +251,8 @@ class ReturnOrder(models.Model):
     def _route_alone(self, hubs, ready_dates=None):
         """Each return routed on its own at the margin (approval): its hub and figures, per the planner.
 
-        Without hubs (none yet, or ``hubs`` empty on purpose) every return is priced as its parcel direct.
+        Without hubs (none yet, or ``hubs`` empty on purpose) every return is priced as its parcel direct, and so
+        is always a return that never goes through a hub (returnable packaging).
         ``ready_dates``: {return id: the day it was ready to leave}, today by default.
         """
         today = fields.Date.context_today(self)
@@ -254,17 +261,25 @@ class ReturnOrder(models.Model):
         # sudo: the planner reads what the route depends on (weights, customs territory, the company's service
         # level), internal fields a portal customer whose request the policy approves at once may not read.
         for company in self.sudo().company_id:
-            orders = self.sudo().filtered(lambda order, company=company: order.company_id == company)._plannable()
+            orders = self.sudo().filtered(lambda order, company=company: order.company_id == company)._priceable()
             senders = orders.partner_return_address_id | orders.partner_id
             planner = hubs._get_planner(company, senders.country_id.mapped("code")) if orders else None
             if planner is None:
                 continue
             hubs_by_key = {str(hub.id): hub for hub in hubs}
-            lines = planner.route([order._prepare_planner_return(ready_dates.get(order.id, today))
-                                   for order in orders])
+            # What may go through a hub is routed; the rest (returnable packaging) is priced as the direct
+            # shipment it is, on the same card, so that the sustainability figures count it too.
+            routable = orders._plannable()
+            direct = orders - routable
+            lines = dict(zip(routable, planner.route(
+                [order._prepare_planner_return(ready_dates.get(order.id, today)) for order in routable]),
+                strict=True))
+            lines.update(zip(direct, planner.direct(
+                [order._prepare_planner_return(ready_dates.get(order.id, today)) for order in direct]),
+                strict=True))
             templates = self._route_reason_templates()
-            for order, line in zip(orders, lines, strict=True):
-                routed[order] = order._route_values(line, hubs_by_key, templates)
+            for order in orders:
+                routed[order] = order._route_values(lines[order], hubs_by_key, templates)
         return routed
 
 

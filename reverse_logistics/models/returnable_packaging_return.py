@@ -33,10 +33,8 @@ class ReturnOrder(models.Model):
             return policy_lib.Verdict(findings=())
         return super()._evaluate_policy()
 
-    def _assign_hubs(self):
-        # Pallets and crates come back on the delivery rounds to the warehouse that holds the packaging
-        # stock, not as parcels through the return hubs.
-        return super(ReturnOrder, self.filtered(lambda order: order.return_kind != "packaging"))._assign_hubs()
+    # At approval a packaging return is priced as its direct shipment and never routed through a hub
+    # (``_plannable`` and ``_route_alone`` in return_route_planning.py).
 
     def _prepare_receipt_picking_values(self):
         values = super()._prepare_receipt_picking_values()

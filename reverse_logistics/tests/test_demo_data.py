@@ -170,15 +170,22 @@ class TestDemoHubs(TransactionCase):
     def test_every_demo_return_carries_its_parcels_cost_and_co2e(self):
         company = self.env.ref("reverse_logistics.demo_company_es")
         approved = self.env["return.order"].search(
-            [("company_id", "=", company.id), ("date_approved", "!=", False)])._plannable()
+            [("company_id", "=", company.id), ("date_approved", "!=", False)])._priceable()
         direct = approved.filtered(lambda order: not order.hub_id)
         self.assertGreaterEqual(len(direct), 10, "the demo's returns that went direct as parcels")
+        packaging = approved.filtered(lambda order: order.return_kind == "packaging")
+        self.assertTrue(packaging, "the demo's packaging return, priced as its direct shipment")
+        self.assertLessEqual(packaging, direct, "never through a hub")
         for order in approved:
             self.assertGreater(order.baseline_cost, 0.0, order.name)
             self.assertGreater(order.baseline_co2e_kg, 0.0, order.name)
         for order in direct:
             self.assertEqual((order.route_cost, order.route_co2e_kg), (order.baseline_cost, order.baseline_co2e_kg),
                              f"{order.name}: direct, its route is its parcel")
+        # no approved return of the demo with an address to price shows 0.00 / 0.0 in the report
+        rows = self.env["return.sustainability.report"].search([("order_id", "in", approved.ids)])
+        self.assertIn(packaging, rows.order_id)
+        self.assertFalse([row.order_id.name for row in rows if not row.route_cost or not row.route_co2e_kg])
         # the printed summary opens on a period with figures, the direct parcels among them
         wizard = self.env["return.sustainability.summary.wizard"].with_company(company).create({})
         summary = wizard._summary()

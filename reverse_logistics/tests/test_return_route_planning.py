@@ -113,6 +113,55 @@ class TestReturnRoutePlanning(ReturnsCase):
         self.assertAlmostEqual(late.route_cost, 16.00, msg="its parcel direct, though the hub would be cheaper now")
         self.assertFalse(late.hub_id, "priced as the parcel it went as, not rerouted")
 
+    def _packaging_return(self, pallets=2):
+        """A customer's packaging return of ``pallets`` EUR pallets of 25 kg, delivered to them before."""
+        pallet = self.env["product.product"].create({
+            "name": "EUR pallet", "is_storable": True, "weight": 25.0, "categ_id": self.category.id,
+            "returnable_packaging": True, "packaging_deposit_price": 10.0,
+        })
+        self.env["stock.quant"]._update_available_quantity(pallet, self.stock_location, pallets)
+        self._deliver_sale(self.customer, [(pallet, pallets)])
+        rma = self.env["return.order"].create({
+            "partner_id": self.customer.id, "return_kind": "packaging",
+            "line_ids": [Command.create({"product_id": pallet.id, "product_uom_qty": pallets})],
+        })
+        rma.action_submit()
+        self.assertEqual(rma.state, "approved")
+        return rma
+
+    def test_a_packaging_return_is_priced_as_its_direct_shipment_and_never_routed_through_a_hub(self):
+        chair = self._approved_returns(1)
+        rma = self._packaging_return()
+        # through the hub at the margin 5 + 0.5 x 50 + 1 + 0.05 x 50 = 33.50 would be cheaper: never taken
+        self.assertFalse(rma.hub_id)
+        self.assertAlmostEqual(rma.baseline_cost, 64.00, msg="Berlin to Zaragoza: 14.00 + 1.00/kg x 2 x 25 kg")
+        self.assertEqual((rma.route_cost, rma.route_co2e_kg, rma.route_declarations),
+                         (rma.baseline_cost, rma.baseline_co2e_kg, rma.baseline_declarations))
+        # the same parcel from the same address as the 2 kg chair's direct baseline, 25 times heavier
+        self.assertAlmostEqual(rma.route_co2e_kg, 25 * chair.baseline_co2e_kg, places=3)
+        self.assertGreater(rma.route_co2e_kg, 0.0)
+        self.assertIn("Returnable packaging comes back direct", rma.route_reason)
+        self.assertNotIn("No hub serves", rma.route_reason)
+        row = self.env["return.sustainability.report"].search([("order_id", "=", rma.id)])
+        self.assertEqual((row.mode, row.hub_id, row.parcels_avoided, row.saving), ("parcel", self.hub.browse(), 0, 0))
+        self.assertAlmostEqual(row.route_cost, 64.00)
+        self.assertAlmostEqual(row.route_co2e_kg, rma.route_co2e_kg)
+        # nor does the route planner take it to a hub
+        self.assertNotIn(rma, self._plan().line_ids.order_id)
+
+    def test_without_a_parcel_card_a_packaging_return_is_neither_priced_nor_routed_until_the_card_exists(self):
+        cards = self.env["return.parcel.rate"].search([("company_id", "=", self.company.id)])
+        values = cards.read(["zone", "per_parcel", "per_kg", "transit_days", "declaration_cost"], load=None)
+        cards.unlink()
+        rma = self._packaging_return()
+        self.assertEqual((rma.hub_id, rma.route_cost, rma.baseline_cost, rma.route_reason),
+                         (self.hub.browse(), 0.0, 0.0, False), "no hub serving the address is assigned either")
+        self.env["return.parcel.rate"].create([{key: value for key, value in row.items() if key != "id"}
+                                               for row in values])
+        rma._price_unpriced_routes()
+        self.assertFalse(rma.hub_id)
+        self.assertAlmostEqual(rma.route_cost, 64.00, msg="priced afterwards as its direct shipment")
+
     def _plan(self, user=None):
         action = self.env["return.route.plan.wizard"].with_user(user or self.manager).action_open()
         return self.env["return.route.plan.wizard"].with_user(user or self.manager).browse(action["res_id"])

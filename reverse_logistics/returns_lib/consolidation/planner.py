@@ -83,6 +83,7 @@ DECLARATION_PER_RETURN = "declaration_per_return"  # {from_territory, to_territo
 DECLARATION_CONSOLIDATED = "declaration_per_consolidation"  # {from_territory, to_territory, consolidation}
 SERVICE_LEVEL_UNREACHABLE = "service_level_unreachable"  # {arrives, deadline}
 ESTIMATED_ALONE = "estimated_alone"  # {departs, mode, vehicle_class}
+NOT_FOR_HUBS = "not_for_hubs"  # goods that never go through a hub (see Planner.direct)
 
 MESSAGES = {
     ORIGIN_FROM_PARTNER: "Origin: the partner's coordinates.",
@@ -107,6 +108,7 @@ MESSAGES = {
     SERVICE_LEVEL_UNREACHABLE: "Even direct it arrives on {arrives}, after its deadline {deadline}.",
     ESTIMATED_ALONE: "Estimated alone: out by {mode} ({vehicle_class}) by {departs} at the latest; its share of "
                      "the load's fixed freight and declaration is known when the load leaves.",
+    NOT_FOR_HUBS: "Never goes through a hub: shipped direct.",
 }
 
 
@@ -482,7 +484,7 @@ class Planner:
         return point
 
     # ------------------------------------------------------------------------------------- pass 1
-    def _prepare(self, ret: PendingReturn) -> _Item:
+    def _prepare(self, ret: PendingReturn, through_hubs: bool = True) -> _Item:
         if ret.destination not in self.warehouses:
             raise KeyError(f"return {ret.ref}: unknown destination warehouse {ret.destination!r}")
         warehouse = self.warehouses[ret.destination]
@@ -493,7 +495,8 @@ class Planner:
                                               warehouse.country, ret.weight_kg, weight_dec, ret.ready_date)
         direct = _Direct(leg, cost, declaration, 1 if leg.crosses_border else 0)
         item = _Item(ret, origin, self.territory(ret.country), ret.ready_date + _days(ret.max_days), direct, reasons)
-        item.candidate = self._choose_hub(item, warehouse, weight_dec)
+        if through_hubs:
+            item.candidate = self._choose_hub(item, warehouse, weight_dec)
         return item
 
     def _choose_hub(self, item: _Item, warehouse: Warehouse, weight_dec: Decimal) -> _Candidate | None:
@@ -589,6 +592,13 @@ class Planner:
                 cand.inbound_declaration_cost, cand.inbound.co2e_kg + outbound.co2e_kg, item.direct.total,
                 item.direct.leg.co2e_kg, False, tuple(reasons), item.direct.declarations))
         return tuple(routed)
+
+    def direct(self, returns) -> tuple[ReturnPlan, ...]:
+        """Each return priced as its parcel direct to its warehouse, never through a hub (goods that do not
+        travel through hubs at all): the same figures as a direct return of :meth:`route`, with
+        :data:`NOT_FOR_HUBS` instead of the reason no hub was taken."""
+        return tuple(self._direct_plan(self._prepare(ret, through_hubs=False), (NOT_FOR_HUBS, {}))
+                     for ret in returns)
 
     def settle(self, hub_key: str, returns, departs: datetime.date, name: str = "load"):
         """A load that actually leaves hub ``hub_key`` on ``departs`` with ``returns`` (one destination, one
