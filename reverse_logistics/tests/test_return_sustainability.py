@@ -1,5 +1,7 @@
 from datetime import date, datetime
 
+import lxml.html
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -215,6 +217,39 @@ class TestSustainabilityReport(HttpCase, ReturnsCase):
             printed = "".join(html.split())
             for string in expected:
                 self.assertIn(string, printed)
+
+    def test_a_hub_leg_emitting_more_than_the_parcel_shows_a_negative_co2e_avoided_beside_its_saving(self):
+        # In May 2019, alone: a small truck after a detour, cheaper than the parcel (12 instead of 30) but
+        # emitting more (7.5 kg instead of 5).
+        order = self._approved(self._partner("de", "80331"))
+        self.assertEqual(order.hub_id, self.frankfurt)
+        order.action_arrived_at_hub()
+        order.consolidation_id.action_ship()
+        with flow_writes():
+            order.consolidation_id._flow_write({"mode_id": self.frankfurt.mode_ids.id, "declarations": 0})
+            order._flow_write({"route_cost": 12, "baseline_cost": 30, "route_co2e_kg": 7.5, "baseline_co2e_kg": 5.0,
+                               "route_declarations": 0, "baseline_declarations": 0,
+                               "date_approved": datetime(2019, 5, 6, 9, 0)})
+        row = self.env["return.sustainability.report"].search([("order_id", "=", order.id)])
+        self.assertEqual((row.mode, row.saving, row.co2e_avoided_kg), ("road", 18.0, -2.5), "signed, not clipped")
+        wizard = self.env["return.sustainability.summary.wizard"].create({
+            "date_from": "2019-05-01", "date_to": "2019-05-31", "company_id": self.company.id,
+        })
+        summary = wizard._summary()
+        self.assertEqual((summary["total"]["saving"], summary["total"]["co2e_avoided_kg"]), (18.0, -2.5))
+        self.assertEqual([(row["label"], row["saving"], row["co2e_avoided_kg"]) for row in summary["by_hub"]],
+                         [("Hub Frankfurt", 18.0, -2.5)])
+        # printed: the saving's cell, and right beside it the CO2e avoided with its sign
+        self.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "reverse_logistics.action_report_return_sustainability_summary", wizard.ids)[0]
+        # (Odoo's number format ties a minus sign to its digits with a zero-width no-break space.)
+        rows = [[" ".join(cell.text_content().replace("\ufeff", "").split()) for cell in tr.xpath("./td")]
+                for tr in lxml.html.fromstring(html).xpath("//tr[td]")]
+        frankfurt = [cells for cells in rows if cells and cells[0] == "Hub Frankfurt"]
+        self.assertTrue(frankfurt, rows)
+        saving_at = next(i for i, cell in enumerate(frankfurt[0]) if "18.00" in cell)
+        self.assertEqual(frankfurt[0][saving_at + 1], "-2.5")
 
     def test_other_company_and_portal_see_nothing(self):
         other = self.env["res.company"].create({"name": "Other Returns Ltd"})
