@@ -67,12 +67,16 @@ class ReturnOrderLine(models.Model):
 
     @api.model
     def _validate_request_values(self, pairs, exclude_lines=None):
+        # The products of the batch, looked up once (exists() per line was a query per line).
+        existing = self.env["product.product"].browse(
+            {vals["product_id"] for _order, vals in pairs if isinstance(vals.get("product_id"), int)}
+        ).exists()
         for order, vals in pairs:
-            product = self.env["product.product"].browse(vals.get("product_id") or [])
-            if order.return_kind == "packaging" and product.exists() and not product.returnable_packaging:
+            product = self.env["product.product"].browse(vals.get("product_id") or []) & existing
+            if order.return_kind == "packaging" and product and not product.returnable_packaging:
                 raise ValidationError(self.env._(
                     "%s is not returnable packaging: return it on a customer return.", product.display_name))
-            if order.return_kind != "packaging" and product.exists() and product.returnable_packaging:
+            if order.return_kind != "packaging" and product and product.returnable_packaging:
                 # Its deposit is credited by the packaging ledger: an ordinary return would credit it again.
                 raise ValidationError(self.env._(
                     "%(product)s is returnable packaging: it comes back on a packaging return (Returns > Packaging "

@@ -15,12 +15,12 @@ registry.category("web_tour.tours").add("reverse_logistics_return_credits_dashbo
             trigger: ".o_searchview_facet:contains('Unlinked Credit Note')",
         },
         {
-            content: "The overdue demo return is the row to explain",
+            content: "The demo return credited by hand is the row to explain",
             trigger: ".o_list_view .o_data_row td:contains('Wrong item'), .o_list_view .o_data_row:contains('[IB-LAMP]')",
         },
         {
-            content: "Its status says it is still to credit",
-            trigger: ".o_list_view .o_data_row .o_field_badge:contains('To Credit')",
+            content: "The credit made by hand counts: its status says it is credited, not to credit again",
+            trigger: ".o_list_view .o_data_row .o_field_badge:contains('Credited')",
         },
     ],
 });
