@@ -47,3 +47,4 @@ from . import test_returnable_packaging
 from . import test_batch_chatter
 from . import test_display_names
 from . import test_buttons_over_rpc
+from . import test_translations
