@@ -108,6 +108,7 @@
         "views/returnable_packaging_portal_templates.xml",
     ],
     "demo": [
+        "demo/reverse_logistics_languages_demo.xml",
         "demo/reverse_logistics_demo.xml",
         "demo/reverse_logistics_disposition_demo.xml",
         "demo/reverse_logistics_tracking_demo.xml",

@@ -1,6 +1,7 @@
 """The demo's distributor: an agreement, five months of invoices and an end-of-season excess-stock return."""
 
 from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools import formatLang
 
 
 @tagged("post_install", "-at_install")
@@ -33,7 +34,8 @@ class TestDemoPortalExcess(HttpCase):
         # The garden range invoiced two months ago and the rest of what Weber bought in six months.
         self.assertGreaterEqual(agreement.purchases_amount, 1920.0)
         self.assertAlmostEqual(agreement.allowance_amount, agreement.purchases_amount * 0.10, places=2)
-        left = f"{agreement.allowance_left:,.2f}"
+        # As the portal shows it to Weber's buyer, in German (decimal comma).
+        left = formatLang(self.env(context={"lang": agreement.partner_id.lang}), agreement.allowance_left)
         # The login the README gives for the demo's portal.
         self.authenticate("portal.returns@example.com", "portal.returns")
         self.assertIn("o_portal_excess_return", self.url_open("/my/returns").text)
