@@ -1,7 +1,7 @@
 """Export the translation templates of the addons with Odoo's own exporter: ``<addon>/i18n/<addon>.pot``.
 
-Installs the addons (without demo data) in a database of a throwaway PostgreSQL cluster, runs
-``odoo --i18n-export`` once per addon, and removes the cluster. Run it after changing a translatable
+Installs each addon (without demo data) in a database of its own in a throwaway PostgreSQL cluster,
+runs ``odoo --i18n-export`` for it, and removes the cluster. Run it after changing a translatable
 string, then merge the new terms into the language files::
 
     scripts/export_translations.sh                    # every addon of the family
@@ -35,15 +35,15 @@ def main(addons):
     if unknown:
         print(f"!! not an addon of this repository: {', '.join(sorted(unknown))}")
         return 2
-    database = "rl_i18n"
     with signals_raise_keyboard_interrupt(), ThrowawayCluster(prefix="rl-run-") as cluster:
-        common = [sys.executable, "-m", "odoo", "-d", database, *cluster.odoo_args(),
-                  f"--addons-path={odoo.addons_path}", f"--data-dir={cluster.base / 'filestore'}",
-                  "--stop-after-init", "--log-level=warn", "--without-demo=all"]
-        print(f"Installing {', '.join(addons)} to export their terms...", flush=True)
-        subprocess.run([*common, "-i", ",".join(addons)], env=odoo.env, cwd=REPO, check=True,
-                       preexec_fn=die_with_parent)
         for addon in addons:
+            # Each addon in a database of its own, with its dependencies only: a field another module adds
+            # to the addon's models (e.g. ratings, with the web shop) is not a term of the addon.
+            common = [sys.executable, "-m", "odoo", "-d", f"rl_i18n_{addon}", *cluster.odoo_args(),
+                      f"--addons-path={odoo.addons_path}", f"--data-dir={cluster.base / 'filestore'}",
+                      "--stop-after-init", "--log-level=warn", "--without-demo=all"]
+            print(f"Installing {addon} to export its terms...", flush=True)
+            subprocess.run([*common, "-i", addon], env=odoo.env, cwd=REPO, check=True, preexec_fn=die_with_parent)
             target = REPO / addon / "i18n" / f"{addon}.pot"
             target.parent.mkdir(exist_ok=True)
             subprocess.run([*common, f"--i18n-export={target}", f"--modules={addon}"], env=odoo.env, cwd=REPO,
