@@ -304,3 +304,15 @@ def test_bridges_are_optional_addons_of_the_core(bridge):
 
 def test_the_core_has_no_website_dependency():
     assert not {"website", "website_sale"} & set(manifest()["depends"])
+
+
+def test_no_issue_numbers_in_code_or_documentation():
+    """Code, data, docstrings and documentation say what things are; the tracker's numbers stay in git."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    numbered = re.compile(r"\bissues? #\d+", re.IGNORECASE)
+    found = [
+        f"{name}:{number}" for name in tracked if name.endswith((".py", ".xml", ".md", ".rst", ".js", ".csv"))
+        for number, line in enumerate((REPO / name).read_text(encoding="utf-8", errors="replace").splitlines(), 1)
+        if numbered.search(line)
+    ]
+    assert found == []
