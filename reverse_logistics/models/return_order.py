@@ -544,20 +544,19 @@ class ReturnOrder(models.Model):
                         )
                     )
             commercial = order.partner_id.commercial_partner_id
-            for document, label in (
-                (order.sale_order_id, self.env._("sale order")),
-                (order.picking_id, self.env._("delivery")),
-                (order.invoice_id, self.env._("invoice")),
+            # One whole sentence per kind of document, so that each language words it in its own order.
+            for document, refusal in (
+                (order.sale_order_id, self.env._("The sale order %(doc)s belongs to %(owner)s, not to %(customer)s.")),
+                (order.picking_id, self.env._("The delivery %(doc)s belongs to %(owner)s, not to %(customer)s.")),
+                (order.invoice_id, self.env._("The invoice %(doc)s belongs to %(owner)s, not to %(customer)s.")),
             ):
                 if document and document.partner_id.commercial_partner_id != commercial:
                     raise ValidationError(
-                        self.env._(
-                            "The %(doc_type)s %(doc)s belongs to %(owner)s, not to %(customer)s.",
-                            doc_type=label,
-                            doc=document.display_name,
-                            owner=document.partner_id.commercial_partner_id.display_name,
-                            customer=commercial.display_name,
-                        )
+                        refusal % {
+                            "doc": document.display_name,
+                            "owner": document.partner_id.commercial_partner_id.display_name,
+                            "customer": commercial.display_name,
+                        }
                     )
             if order.picking_id and (
                 order.picking_id.picking_type_code != "outgoing" or order.picking_id.state != "done"

@@ -566,19 +566,24 @@ class ReturnOrderLine(models.Model):
                 available=qty(shortfall.capacity), already=qty(shortfall.claimed), left=qty(shortfall.left),
             )
         source = self.env[BUCKET_MODELS[kind]].sudo().browse(bucket[1])
-        verb = self.env._("invoiced") if kind == "invoice_line" else self.env._("delivered")
-        return self.env._(
-            "Cannot return %(qty)s %(uom)s of %(product)s: %(available)s were %(verb)s on %(doc)s and %(already)s "
-            "are already being returned, so at most %(left)s can be returned.",
-            qty=qty(shortfall.requested),
-            uom=product.uom_id.name,
-            product=product.display_name,
-            available=qty(shortfall.capacity),
-            verb=verb,
-            doc=source.display_name,
-            already=qty(shortfall.claimed),
-            left=qty(shortfall.left),
-        )
+        # One whole sentence per kind of source, so that each language words it in its own order.
+        if kind == "invoice_line":
+            refusal = self.env._(
+                "Cannot return %(qty)s %(uom)s of %(product)s: %(available)s were invoiced on %(doc)s and "
+                "%(already)s are already being returned, so at most %(left)s can be returned.")
+        else:
+            refusal = self.env._(
+                "Cannot return %(qty)s %(uom)s of %(product)s: %(available)s were delivered on %(doc)s and "
+                "%(already)s are already being returned, so at most %(left)s can be returned.")
+        return refusal % {
+            "qty": qty(shortfall.requested),
+            "uom": product.uom_id.name,
+            "product": product.display_name,
+            "available": qty(shortfall.capacity),
+            "doc": source.display_name,
+            "already": qty(shortfall.claimed),
+            "left": qty(shortfall.left),
+        }
 
     def _check_returnable_quantity(self):
         """Re-check existing lines as if requested again: on submission, approval and reopening."""
