@@ -241,8 +241,8 @@ class CustomsDeclaration(models.Model):
             if notification.kind == "rejected":
                 values["check_result"] = self.env._("Rejected by customs:\n%s", errors)
             self._flow_write(values)
-            summary = self.env._("Customs: %(kind)s%(mrn)s", kind=notification.kind.replace("_", " "),
-                                 mrn=f" (MRN {notification.mrn})" if notification.mrn else "")
+            mrn = f" (MRN {notification.mrn})" if notification.mrn else ""
+            summary = self.env._("Customs: %(kind)s%(mrn)s", kind=notification.kind.replace("_", " "), mrn=mrn)
             self.message_post(body=summary + (f"\n{errors}" if errors else ""), subtype_xmlid="mail.mt_note")
             if self.return_order_id:
                 self.return_order_id.message_post(body=summary, subtype_xmlid="mail.mt_note")

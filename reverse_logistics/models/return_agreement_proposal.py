@@ -242,8 +242,8 @@ class ReturnAgreement(models.Model):
                         why += self.env._(", %(before)s on earlier lines of this list",
                                           before=qty(params["proposed_before"]))
                 else:
-                    why = self.env._("above the %(share)s %% allowance: %(left)s left",
-                                     share=f"{self.share_percent:g}",
+                    share = f"{self.share_percent:g}"
+                    why = self.env._("above the %(share)s %% allowance: %(left)s left", share=share,
                                      left=format_amount(self.env, params["left"], self.currency_id))
                 messages.append((line.key, self.env._("%(product)s: %(qty)s %(uom)s of %(requested)s cut, %(why)s.",
                                                       **common, why=why)))
@@ -313,11 +313,12 @@ class ReturnAgreement(models.Model):
         """The internal note of a new excess return: what the check decided, and why it cut what it cut."""
         self.ensure_one()
         money = lambda amount: format_amount(self.env, amount, self.currency_id)  # noqa: E731
+        share = f"{self.share_percent:g}"
         body = Markup("<p>%s</p>") % self.env._(
             "Checked against agreement %(agreement)s: %(approved)s of %(proposed)s proposed lines accepted, "
             "%(value)s of the %(left)s allowance left (%(share)s %% of %(purchases)s purchases since %(start)s).",
             agreement=self.name, approved=len(decision.approved_lines), proposed=proposed_count,
-            value=money(decision.value), left=money(decision.allowance), share=f"{self.share_percent:g}",
+            value=money(decision.value), left=money(decision.allowance), share=share,
             purchases=money(figures["purchases"]), start=figures["start"])
         if explanations:
             body += Markup("<p>%s</p><ul>%s</ul>") % (

@@ -208,12 +208,13 @@ class ReturnConsolidation(models.Model):
     def _log_shipment(self):
         """The load's chatter says who shipped it, by which mode, at what freight and CO2e."""
         for load in self:
+            freight = f"{load.freight_cost:.2f}"
             load.message_post(body=self.env._(
                 "Shipped by %(user)s with %(count)s returns (%(weight)s kg) to %(warehouse)s: %(mode)s, freight "
                 "%(freight)s %(currency)s, %(declarations)s declaration(s), %(co2e)s kg CO2e.",
                 user=self.env.user.name, count=load.return_count, weight=round(load.weight, 1),
                 warehouse=load.warehouse_id.name, mode=load.mode_id.display_name or self.env._("mode not known"),
-                freight=f"{load.freight_cost:.2f}", currency=load.currency_id.name or "",
+                freight=freight, currency=load.currency_id.name or "",
                 declarations=load.declarations, co2e=round(load.co2e_kg, 1) + 0.0))
         return True
 

@@ -187,10 +187,10 @@ class ReturnHub(models.Model):
                          "max_wait_days", "handling_cost", "declaration_cost"):
                 # Not negative, and not so large that the planner's cent arithmetic overflows at every approval.
                 if not 0 <= hub[name] <= FLOAT_LIMIT:
+                    limit = f"{FLOAT_LIMIT:,.0f}"
                     raise ValidationError(self.env._(
                         "Hub %(hub)s: %(field)s cannot be negative or above %(limit)s.",
-                        hub=hub.name, field=self._fields[name]._description_string(self.env),
-                        limit=f"{FLOAT_LIMIT:,.0f}"))
+                        hub=hub.name, field=self._fields[name]._description_string(self.env), limit=limit))
 
     @api.constrains("location_id", "partner_id", "warehouse_id")
     def _check_place(self):

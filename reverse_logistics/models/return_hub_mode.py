@@ -107,10 +107,11 @@ class ReturnHubMode(models.Model):
             for name in ("per_shipment", "per_kg", "per_pallet", "max_weight", "max_volume", "max_pallets",
                          "transit_days", "carrier_intensity"):
                 if not 0 <= record[name] <= FLOAT_LIMIT:
+                    limit = f"{FLOAT_LIMIT:,.0f}"
                     raise ValidationError(self.env._(
                         "Hub %(hub)s, %(mode)s: %(field)s cannot be negative or above %(limit)s.",
                         hub=record.hub_id.name, mode=record.display_name,
-                        field=self._fields[name]._description_string(self.env), limit=f"{FLOAT_LIMIT:,.0f}"))
+                        field=self._fields[name]._description_string(self.env), limit=limit))
 
     @api.constrains("hazardous_allowed", "hub_id")
     def _check_hazardous(self):

@@ -363,13 +363,14 @@ class ReturnConsolidation(models.Model):
             ["product_id", "location_id", "lot_id"], ["quantity:sum"],
         )
         in_stock = {(product, location, lot): quantity for product, location, lot, quantity in quants}
-        missing = [
-            self.env._("%(quantity)s %(product)s%(lot)s in %(location)s",
-                       quantity=f"{quantity - in_stock.get(key, 0.0):g}", product=key[0].display_name,
-                       lot=f" ({key[2].name})" if key[2] else "", location=key[1].display_name)
-            for key, quantity in needed.items()
-            if float_compare(in_stock.get(key, 0.0), quantity, precision_rounding=key[0].uom_id.rounding) < 0
-        ]
+        missing = []
+        for key, quantity in needed.items():
+            if float_compare(in_stock.get(key, 0.0), quantity, precision_rounding=key[0].uom_id.rounding) >= 0:
+                continue
+            # Formatted before the call: Odoo's term extractor cannot read an f-string inside _().
+            short, lot = f"{quantity - in_stock.get(key, 0.0):g}", f" ({key[2].name})" if key[2] else ""
+            missing.append(self.env._("%(quantity)s %(product)s%(lot)s in %(location)s", quantity=short,
+                                      product=key[0].display_name, lot=lot, location=key[1].display_name))
         if missing:
             raise UserError(self.env._(
                 "%(loads)s cannot leave: these units are no longer at the hub:\n%(units)s",

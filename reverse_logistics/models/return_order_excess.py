@@ -125,12 +125,13 @@ class ReturnOrder(models.Model):
             figures = agreement._allowance_figures(exclude_orders=agreement_orders)
             value = sum(lines.mapped("price_subtotal"))
             if agreement.currency_id.compare_amounts(value, figures["left"]) > 0:
+                share = f"{agreement.share_percent:g}"
                 problems.append(self.env._(
                     "%(orders)s: %(value)s is above what agreement %(agreement)s still allows (%(left)s of its "
                     "%(share)s %% of purchases): lower the quantities or propose the return again.",
                     orders=", ".join(agreement_orders.mapped("name")),
                     value=agreement.currency_id.format(value), left=agreement.currency_id.format(figures["left"]),
-                    agreement=agreement.name, share=f"{agreement.share_percent:g}"))
+                    agreement=agreement.name, share=share))
         if problems:
             raise UserError("\n".join(problems))
         # sudo: the stamp is the check's (see _create_excess_return), not an edit of the agreement.

@@ -51,10 +51,11 @@ class ReturnParcelRate(models.Model):
             values = (rate.per_parcel, rate.per_kg, rate.transit_days, rate.declaration_cost)
             # Not negative, and not so large that the planner's cent arithmetic overflows at every approval.
             if not all(0 <= value <= FLOAT_LIMIT for value in values):
+                limit = f"{FLOAT_LIMIT:,.0f}"
                 raise ValidationError(self.env._(
                     "Parcel rate %(zone)s: amounts and transit days cannot be negative or above %(limit)s.",
                     zone=dict(self._fields["zone"]._description_selection(self.env))[rate.zone],
-                    limit=f"{FLOAT_LIMIT:,.0f}"))
+                    limit=limit))
 
     @api.model
     def _get_card(self, company):

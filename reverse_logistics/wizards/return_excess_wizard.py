@@ -109,12 +109,13 @@ class ReturnExcessWizard(models.TransientModel):
         for line, decided in zip(lines, decision.lines, strict=True):
             line.write({"approved_qty": decided.approved, "explanation": "\n".join(reasons.get(decided.key, []))})
         currency = agreement.currency_id
+        share = f"{agreement.share_percent:g}"
         self.write({"checked": True, "summary": self.env._(
             "%(approved)s of %(count)s lines accepted for %(value)s; allowance left %(left)s of %(allowance)s "
             "(%(share)s %% of %(purchases)s purchased since %(start)s).",
             approved=len(decision.approved_lines), count=len(lines), value=currency.format(decision.value),
             left=currency.format(figures["left"]), allowance=currency.format(figures["allowance"]),
-            share=f"{agreement.share_percent:g}", purchases=currency.format(figures["purchases"]),
+            share=share, purchases=currency.format(figures["purchases"]),
             start=figures["start"])})
         return self._reopen()
 
