@@ -35,6 +35,25 @@ CREDIT_LINE_KINDS = [
 ]
 
 
+
+def credit_note_words(where):
+    """SQL of the words of customer credit notes (not cancelled) matching ``where`` (on ``move``): one row
+    (move_id, company_id, reversed_entry_id, name) per word of their reference and origin, upper case, stripped
+    of punctuation. How a credit note names a return, for the hand credits and the unlinked anomaly alike:
+    RMA/0001 is not named by a reference to RMA/00012."""
+    return SQL(
+        """
+        SELECT DISTINCT move.id AS move_id, move.company_id, move.reversed_entry_id,
+               btrim(token, '()[]{}<>.,;:"''#') AS name
+          FROM account_move move,
+               regexp_split_to_table(upper(concat_ws(' ', move.ref, move.invoice_origin)), '[[:space:],;]+') token
+         WHERE move.move_type = 'out_refund'
+           AND move.state != 'cancel'
+           AND (move.ref IS NOT NULL OR move.invoice_origin IS NOT NULL) AND %s
+        """,
+        where,
+    )
+
 class ReturnPolicy(models.Model):
     _inherit = "return.policy"
 
@@ -266,29 +285,20 @@ class ReturnOrder(models.Model):
         self.flush_model(["name", "company_id"])
         self.env.cr.execute(SQL(
             """
-            WITH word AS (
-                SELECT DISTINCT move.id AS move_id, move.company_id, move.reversed_entry_id,
-                       btrim(token, '()[]{}<>.,;:"''#') AS name
-                  FROM account_move move,
-                       regexp_split_to_table(upper(concat_ws(' ', move.ref, move.invoice_origin)),
-                                             '[[:space:],;]+') token
-                 WHERE move.move_type = 'out_refund'
-                   AND move.state != 'cancel'
-                   AND (move.ref IS NOT NULL OR move.invoice_origin IS NOT NULL) AND %s
-            )
+            WITH word AS (%s)
             SELECT word.move_id, ro.id
               FROM word
               JOIN return_order ro ON upper(ro.name) = word.name AND ro.company_id = word.company_id
              WHERE %s
             """,
             # Only credit notes that may name these returns are cut into words: the rest is skipped by strpos.
-            SQL("move.id = ANY(%s)", list(move_ids)) if move_ids is not None else SQL(
+            credit_note_words(SQL("move.id = ANY(%s)", list(move_ids)) if move_ids is not None else SQL(
                 """(move.reversed_entry_id = ANY(%s)
                     OR EXISTS (SELECT 1 FROM return_order named
                                 WHERE named.id = ANY(%s)
                                   AND strpos(upper(concat_ws(' ', move.ref, move.invoice_origin)),
                                              upper(named.name)) > 0))""",
-                list(invoice_ids), list(order_ids)),
+                list(invoice_ids), list(order_ids))),
             SQL("TRUE") if move_ids is not None else SQL(
                 "ro.id = ANY(%s) OR word.reversed_entry_id = ANY(%s)", list(order_ids), list(invoice_ids)),
         ))

@@ -18,6 +18,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero
 from odoo.tools.safe_eval import safe_eval
 
+from .return_credit import credit_note_words
 from .return_states import ABANDONED_STATES
 
 ACCOUNTING_GROUPS = "account.group_account_invoice,account.group_account_readonly"
@@ -476,22 +477,14 @@ class ReturnOrderLine(models.Model):
         """
         if line_ids is not None and not line_ids:
             return set()
-        self.env["account.move"].flush_model(["move_type", "state", "ref", "invoice_origin", "company_id"])
+        self.env["account.move"].flush_model(["move_type", "state", "ref", "invoice_origin", "company_id",
+                                              "reversed_entry_id"])
         self.env["account.move.line"].flush_model(["return_line_id", "move_id"])
         self.flush_model(["order_id", "requested_outcome", "exchange_product_id"])
         self.env["return.order"].flush_model(["name", "company_id"])
         self.env.cr.execute(SQL(
             """
-            WITH word AS (
-                SELECT DISTINCT move.id AS move_id, move.company_id,
-                       btrim(token, '()[]{}<>.,;:"''#') AS name
-                  FROM account_move move,
-                       regexp_split_to_table(upper(concat_ws(' ', move.ref, move.invoice_origin)),
-                                             '[[:space:],;]+') token
-                 WHERE move.move_type = 'out_refund'
-                   AND move.state != 'cancel'
-                   AND (move.ref IS NOT NULL OR move.invoice_origin IS NOT NULL)
-            )
+            WITH word AS (%s)
             SELECT DISTINCT rol.id
               FROM word
               JOIN return_order ro ON upper(ro.name) = word.name AND ro.company_id = word.company_id
@@ -502,6 +495,7 @@ class ReturnOrderLine(models.Model):
                      JOIN return_order_line linked ON linked.id = aml.return_line_id
                     WHERE aml.move_id = word.move_id AND linked.order_id = ro.id) %s
             """,
+            credit_note_words(SQL("TRUE")),
             SQL("AND rol.id IN %s", tuple(line_ids)) if line_ids is not None else SQL(""),
         ))
         return {line_id for (line_id,) in self.env.cr.fetchall()}
